@@ -1,0 +1,9 @@
+DROP TABLE categories;
+DROP TABLE sla_policies;
+DROP TABLE user_departments;
+DROP TABLE users;
+DROP TABLE departments;
+DROP TABLE calendar_holidays;
+DROP TABLE calendar_intervals;
+DROP TABLE business_calendars;
+DROP FUNCTION civicdesk_set_updated_at();

@@ -1,0 +1,4 @@
+//! Authentication: password hashing now; sessions and extractors arrive with
+//! the staff back office.
+
+pub mod password;

@@ -1,0 +1,178 @@
+//! The command line: `civicdesk [serve|migrate|seed-demo|create-user|db-url]`.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use secrecy::SecretString;
+
+use crate::configuration::{Overrides, Settings};
+use crate::database::Database;
+use crate::{commands, telemetry};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "civicdesk",
+    version,
+    about = "CivicDesk: citizen services and complaint tracking for councils",
+    long_about = "CivicDesk: citizen services and complaint tracking for councils.\n\n\
+        With no subcommand it runs `serve`. With no database configured it runs its own \
+        PostgreSQL cluster in DATA_DIR/postgres from the PostgreSQL server binaries on this \
+        machine; set DATABASE_URL to use an existing database instead.\n\n\
+        Settings come from config/default.toml, config/$CIVICDESK_ENV.toml and \
+        CIVICDESK__SECTION__KEY environment variables; the flags below override them."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Folder for the embedded database, uploads and mail files [config: application.data_dir, default ./var]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Folder holding default.toml and the per-environment files [default: ./config]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub config_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the portal: migrate, seed the demo on the embedded database's first start, serve HTTP.
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create the demo council (departments, calendars, SLA policies, services, staff). Safe to repeat.
+    SeedDemo,
+    /// Create a staff account. The password is prompted for, or read from CIVICDESK_PASSWORD.
+    CreateUser(CreateUserArgs),
+    /// Print the connection URL of the database in use, e.g. psql "$(civicdesk db-url)".
+    DbUrl,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    /// Address and port to listen on [config: application.bind, default 127.0.0.1:8080]
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub bind: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateUserArgs {
+    /// Sign-in email address
+    #[arg(long)]
+    pub email: String,
+    /// Full name shown to colleagues
+    #[arg(long)]
+    pub name: String,
+    /// agent, supervisor, leader or admin
+    #[arg(long)]
+    pub role: String,
+    /// Department (slug or name); repeat for several. Agents and supervisors need at least one.
+    #[arg(long = "department", value_name = "D")]
+    pub departments: Vec<String>,
+}
+
+impl Cli {
+    fn overrides(&self) -> Overrides {
+        let bind = match &self.command {
+            Some(Command::Serve(a)) => a.bind.clone(),
+            _ => None,
+        };
+        Overrides {
+            bind,
+            data_dir: self.global.data_dir.clone(),
+            config_dir: self.global.config_dir.clone(),
+            set: Vec::new(),
+        }
+    }
+}
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(&cli.overrides())?;
+    telemetry::init(&settings.log);
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(_) => commands::serve(settings).await,
+        Command::Migrate => with_database(&settings, |db| {
+            let applied = crate::db::migrate(&mut crate::db::connect(db.url())?)?;
+            if applied.is_empty() {
+                println!("The database is up to date.");
+            } else {
+                println!(
+                    "Applied {} migration(s): {}",
+                    applied.len(),
+                    applied.join(", ")
+                );
+            }
+            Ok(())
+        }),
+        Command::SeedDemo => with_database(&settings, |db| {
+            let mut conn = crate::db::connect(db.url())?;
+            crate::db::migrate(&mut conn)?;
+            let report = crate::seed::seed_demo(
+                &mut conn,
+                settings.application.time_zone,
+                crate::seed::current_year(settings.application.time_zone),
+            )?;
+            if report.created_rows == 0 {
+                println!("The demo council is already in place; nothing changed.");
+            } else {
+                println!("Created {} demo rows.", report.created_rows);
+            }
+            crate::seed::announce_logins(&report.logins, &settings.application.data_dir)
+        }),
+        Command::CreateUser(args) => {
+            let password = read_password()?;
+            with_database(&settings, |db| {
+                let mut conn = crate::db::connect(db.url())?;
+                crate::db::migrate(&mut conn)?;
+                let id = commands::create_user(&mut conn, &args, &password)?;
+                println!(
+                    "Created {} user {} (id {id}).",
+                    args.role.to_lowercase(),
+                    args.email.trim()
+                );
+                Ok(())
+            })
+        }
+        Command::DbUrl => {
+            let db = Database::open(&settings)?;
+            println!("{}", db.url());
+            if db.is_embedded() {
+                eprintln!(
+                    "(The embedded PostgreSQL keeps running for you; the next `civicdesk serve` \
+                     on this data dir stops it when it exits.)"
+                );
+                db.leave_running();
+            }
+            Ok(())
+        }
+    }
+}
+
+fn with_database(
+    settings: &Settings,
+    f: impl FnOnce(&Database) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let db = Database::open(settings)?;
+    let result = f(&db);
+    db.close()?;
+    result
+}
+
+fn read_password() -> anyhow::Result<SecretString> {
+    if let Ok(p) = std::env::var("CIVICDESK_PASSWORD") {
+        return Ok(SecretString::from(p));
+    }
+    let first = rpassword::prompt_password("Password: ").context("reading the password")?;
+    let second =
+        rpassword::prompt_password("Repeat the password: ").context("reading the password")?;
+    if first != second {
+        bail!("the two passwords differ");
+    }
+    Ok(SecretString::from(first))
+}

@@ -1,0 +1,6 @@
+//! Domain rules: plain Rust, no actix, no diesel DSL. Everything else depends
+//! on these modules, never the reverse.
+
+pub mod priority;
+pub mod role;
+pub mod ticket_kind;

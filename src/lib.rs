@@ -1,0 +1,22 @@
+//! CivicDesk: citizen services and complaint tracking for councils.
+//!
+//! The module list is the architecture at a glance: `domain` holds the rules
+//! (no web, no SQL); `db` the tables and queries; `routes` thin HTTP handlers;
+//! `views` the page structs and templates; `startup` wires them together.
+
+pub mod auth;
+pub mod cli;
+pub mod commands;
+pub mod configuration;
+pub mod database;
+pub mod db;
+pub mod domain;
+pub mod embedded_pg;
+pub mod error;
+pub mod i18n;
+pub mod routes;
+pub mod schema;
+pub mod seed;
+pub mod startup;
+pub mod telemetry;
+pub mod views;

@@ -1,0 +1,17 @@
+//! HTTP routes, one module per area; `configure` mounts them all.
+
+pub mod errors;
+pub mod health;
+pub mod home;
+pub mod locale;
+pub mod static_files;
+
+use actix_web::web;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(home::home)
+        .service(locale::switch)
+        .service(static_files::serve);
+}

@@ -1,0 +1,115 @@
+//! Building and running the HTTP application: every route and shared value in one place.
+
+use std::net::TcpListener;
+
+use actix_web::dev::{Server, ServerHandle, Service};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::{web, App, HttpMessage, HttpServer};
+use anyhow::Context;
+use tracing_actix_web::TracingLogger;
+
+use crate::configuration::Settings;
+use crate::db::Pool;
+use crate::routes;
+use crate::views::Templates;
+
+/// Content-Security-Policy: no inline script or style, nothing from other origins.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; \
+     object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// A bound, not yet running, HTTP server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Binds the listener (port 0 picks a free port, as tests do) and builds the server.
+    pub fn build(settings: Settings, pool: Pool) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.application.bind)
+            .with_context(|| format!("cannot listen on {}", settings.application.bind))?;
+        let port = listener.local_addr()?.port();
+        let templates = Templates::load()?;
+        let workers = match settings.application.workers {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        };
+        let settings = web::Data::new(settings);
+        let pool = web::Data::new(pool);
+        let templates = web::Data::new(templates);
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(routes::errors::handlers())
+                .wrap(security_headers())
+                .wrap(Compress::default())
+                .wrap_fn(|req, srv| {
+                    let id = req
+                        .extensions()
+                        .get::<tracing_actix_web::RequestId>()
+                        .map(|id| id.to_string());
+                    let fut = srv.call(req);
+                    async move {
+                        let mut res = fut.await?;
+                        if let Some(v) = id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+                            res.headers_mut()
+                                .insert(HeaderName::from_static("x-request-id"), v);
+                        }
+                        Ok(res)
+                    }
+                })
+                .wrap(TracingLogger::default())
+                .app_data(settings.clone())
+                .app_data(pool.clone())
+                .app_data(templates.clone())
+                .app_data(web::PayloadConfig::new(256 * 1024))
+                .configure(routes::configure)
+                .default_service(web::to(routes::errors::not_found))
+        })
+        .workers(workers)
+        .disable_signals()
+        .shutdown_timeout(30)
+        .listen(listener)?
+        .run();
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Runs until the server is stopped through its handle.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        // Tracking links carry a secret: never send the URL to another site.
+        .add((header::REFERRER_POLICY, "no-referrer"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((
+            "Permissions-Policy",
+            "geolocation=(self), camera=(), microphone=()",
+        ))
+        .add(("Cross-Origin-Opener-Policy", "same-origin"))
+}
+
+/// Resolves when the process is asked to stop (SIGINT or SIGTERM).
+pub async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).expect("installing the SIGTERM handler");
+    let mut int = signal(SignalKind::interrupt()).expect("installing the SIGINT handler");
+    tokio::select! {
+        _ = term.recv() => tracing::info!("SIGTERM received: shutting down"),
+        _ = int.recv() => tracing::info!("SIGINT received: shutting down"),
+    }
+}

@@ -1,0 +1,208 @@
+//! The test harness: one throwaway PostgreSQL cluster per test run, a migrated
+//! template database, a database per test cloned from it, and the real app on
+//! a random port.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use civicdesk::configuration::{Environment, Overrides, Settings};
+use civicdesk::embedded_pg::{ClusterOptions, EmbeddedCluster};
+use civicdesk::startup::Application;
+use diesel::{Connection, PgConnection, RunQueryDsl};
+
+const TEMPLATE_DB: &str = "civicdesk_template";
+
+/// The run's cluster. It is never dropped (statics are not), so a watchdog
+/// process removes it once this test process has gone, however it ended.
+pub struct TestCluster {
+    cluster: EmbeddedCluster,
+}
+
+static CLUSTER: OnceLock<TestCluster> = OnceLock::new();
+
+/// A temporary folder the PostgreSQL service user can reach (when we are root,
+/// the server runs as `postgres`).
+pub fn scratch_dir(prefix: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .expect("creating a temp dir")
+        .keep();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    dir
+}
+
+/// Options for throwaway clusters: no fsync, many connections.
+pub fn throwaway_options() -> ClusterOptions {
+    ClusterOptions {
+        durable: false,
+        max_connections: 300,
+        ..ClusterOptions::default()
+    }
+}
+
+pub fn cluster() -> &'static TestCluster {
+    CLUSTER.get_or_init(|| {
+        let root = scratch_dir("civicdesk-test-");
+        let cluster = EmbeddedCluster::start(&root, &throwaway_options())
+            .expect("starting the test PostgreSQL cluster");
+        spawn_watchdog(&root, cluster.pgdata());
+        cluster
+            .execute("postgres", &format!("CREATE DATABASE {TEMPLATE_DB}"))
+            .expect("creating the template database");
+        let mut conn = PgConnection::establish(&cluster.url_for(TEMPLATE_DB)).expect("connect");
+        civicdesk::db::migrate(&mut conn).expect("migrating the template database");
+        drop(conn);
+        TestCluster { cluster }
+    })
+}
+
+/// Once the test process is gone, stop the cluster and delete its folder.
+/// The watchdog must outlive this process, so it is deliberately never waited for.
+#[allow(clippy::zombie_processes)]
+fn spawn_watchdog(root: &Path, pgdata: &Path) {
+    use std::os::unix::process::CommandExt;
+    let script = format!(
+        "while kill -0 {parent} 2>/dev/null; do sleep 0.5; done; \
+         pid=$(head -n 1 '{pgdata}/postmaster.pid' 2>/dev/null); \
+         if [ -n \"$pid\" ]; then kill -QUIT \"$pid\" 2>/dev/null; \
+           for i in $(seq 1 100); do kill -0 \"$pid\" 2>/dev/null || break; sleep 0.1; done; fi; \
+         rm -rf '{root}'",
+        parent = std::process::id(),
+        pgdata = pgdata.display(),
+        root = root.display(),
+    );
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg(script)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    // SAFETY: setsid is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            nix::unistd::setsid().map_err(std::io::Error::from)?;
+            Ok(())
+        });
+    }
+    cmd.spawn().expect("starting the cleanup watchdog");
+}
+
+impl TestCluster {
+    /// A fresh database cloned from the migrated template.
+    pub fn new_database(&self) -> String {
+        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin =
+            PgConnection::establish(&self.cluster.url_for("postgres")).expect("connect");
+        diesel::sql_query(format!(
+            "CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB} STRATEGY FILE_COPY"
+        ))
+        .execute(&mut admin)
+        .expect("cloning the template database");
+        self.cluster.url_for(&name)
+    }
+
+    /// An empty database (no migrations), for migration tests.
+    pub fn empty_database(&self) -> String {
+        let name = format!("empty_{}", uuid::Uuid::new_v4().simple());
+        self.cluster
+            .execute("postgres", &format!("CREATE DATABASE {name}"))
+            .expect("creating a database");
+        self.cluster.url_for(&name)
+    }
+}
+
+/// The app, running on a random port against its own database.
+pub struct TestApp {
+    pub address: String,
+    pub db_url: String,
+    pub data_dir: PathBuf,
+    pub client: reqwest::Client,
+}
+
+/// Settings for a test app: the test environment's files, the given database,
+/// port 0 and a private data dir.
+pub fn test_settings(db_url: &str, data_dir: &Path) -> Settings {
+    let overrides = Overrides {
+        bind: Some("127.0.0.1:0".into()),
+        data_dir: Some(data_dir.to_path_buf()),
+        config_dir: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config")),
+        set: vec![("database.url".into(), db_url.into())],
+    };
+    Settings::load_for(Environment::Test, &overrides).expect("test settings")
+}
+
+pub async fn spawn_app() -> TestApp {
+    let db_url = cluster().new_database();
+    spawn_app_on(db_url).await
+}
+
+/// Spawns the app on an existing database.
+pub async fn spawn_app_on(db_url: String) -> TestApp {
+    let data_dir = scratch_dir("civicdesk-app-");
+    let settings = test_settings(&db_url, &data_dir);
+    civicdesk::telemetry::init(&settings.log);
+    let pool = civicdesk::db::build_pool(&db_url, 4, std::time::Duration::from_secs(5));
+    let app = Application::build(settings, pool).expect("building the app");
+    let port = app.port();
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        db_url,
+        data_dir,
+        client,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub fn conn(&self) -> PgConnection {
+        PgConnection::establish(&self.db_url).expect("connect")
+    }
+
+    /// Seeds the demo council into this app's database.
+    pub fn seed_demo(&self) -> civicdesk::seed::SeedReport {
+        let mut conn = self.conn();
+        civicdesk::seed::seed_demo(&mut conn, chrono_tz::Europe::London, 2026).expect("seeding")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// Whether a process is running (a zombie waiting to be reaped is not).
+pub fn alive(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| !s.contains(") Z ") && !s.contains(") X "))
+        .unwrap_or(false)
+}
+
+pub fn wait_until_gone(pid: i32) {
+    for _ in 0..200 {
+        if !alive(pid) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("process {pid} is still running");
+}

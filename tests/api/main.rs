@@ -1,0 +1,11 @@
+//! One integration-test binary: every test talks to the real app over HTTP
+//! against a real PostgreSQL database of its own.
+
+mod cli;
+mod config;
+mod embedded;
+mod health;
+mod helpers;
+mod home;
+mod migrations;
+mod seed;
