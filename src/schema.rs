@@ -1,6 +1,21 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    attachments (id) {
+        id -> Int8,
+        ticket_id -> Int8,
+        event_id -> Nullable<Int8>,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> Int8,
+        sha256 -> Bytea,
+        data -> Bytea,
+        public -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     business_calendars (id) {
         id -> Int8,
         name -> Text,
@@ -56,6 +71,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    contacts (id) {
+        id -> Int8,
+        name -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        locale -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     departments (id) {
         id -> Int8,
         slug -> Text,
@@ -70,12 +97,84 @@ diesel::table! {
 }
 
 diesel::table! {
+    outbox (id) {
+        id -> Int8,
+        template -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        message_id -> Text,
+        ticket_id -> Nullable<Int8>,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    reference_counters (year) {
+        year -> Int4,
+        last_value -> Int8,
+    }
+}
+
+diesel::table! {
     sla_policies (id) {
         id -> Int8,
         name -> Text,
         first_response_minutes -> Int4,
         resolution_minutes -> Int4,
         calendar_id -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    ticket_events (id) {
+        id -> Int8,
+        ticket_id -> Int8,
+        kind -> Text,
+        actor_kind -> Text,
+        actor_user_id -> Nullable<Int8>,
+        actor_contact_id -> Nullable<Int8>,
+        body -> Text,
+        data -> Jsonb,
+        public -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    tickets (id) {
+        id -> Int8,
+        reference -> Text,
+        tracking_token_hash -> Bytea,
+        kind -> Text,
+        category_id -> Int8,
+        department_id -> Int8,
+        status -> Text,
+        priority -> Text,
+        channel -> Text,
+        subject -> Text,
+        description -> Text,
+        address -> Nullable<Text>,
+        latitude -> Nullable<Float8>,
+        longitude -> Nullable<Float8>,
+        extra_fields -> Jsonb,
+        contact_id -> Int8,
+        locale -> Text,
+        assignee_id -> Nullable<Int8>,
+        merged_into_id -> Nullable<Int8>,
+        resolution_code -> Nullable<Text>,
+        resolution_note -> Nullable<Text>,
+        privacy_consent_at -> Nullable<Timestamptz>,
+        resolved_at -> Nullable<Timestamptz>,
+        closed_at -> Nullable<Timestamptz>,
+        version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }
@@ -104,22 +203,38 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(attachments -> ticket_events (event_id));
+diesel::joinable!(attachments -> tickets (ticket_id));
 diesel::joinable!(calendar_holidays -> business_calendars (calendar_id));
 diesel::joinable!(calendar_intervals -> business_calendars (calendar_id));
 diesel::joinable!(categories -> departments (default_department_id));
 diesel::joinable!(categories -> sla_policies (sla_policy_id));
 diesel::joinable!(departments -> business_calendars (calendar_id));
+diesel::joinable!(outbox -> tickets (ticket_id));
 diesel::joinable!(sla_policies -> business_calendars (calendar_id));
+diesel::joinable!(ticket_events -> contacts (actor_contact_id));
+diesel::joinable!(ticket_events -> tickets (ticket_id));
+diesel::joinable!(ticket_events -> users (actor_user_id));
+diesel::joinable!(tickets -> categories (category_id));
+diesel::joinable!(tickets -> contacts (contact_id));
+diesel::joinable!(tickets -> departments (department_id));
+diesel::joinable!(tickets -> users (assignee_id));
 diesel::joinable!(user_departments -> departments (department_id));
 diesel::joinable!(user_departments -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    attachments,
     business_calendars,
     calendar_holidays,
     calendar_intervals,
     categories,
+    contacts,
     departments,
+    outbox,
+    reference_counters,
     sla_policies,
+    ticket_events,
+    tickets,
     user_departments,
     users,
 );

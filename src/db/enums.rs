@@ -7,7 +7,11 @@ use diesel::pg::{Pg, PgValue};
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 
-use crate::domain::{priority::Priority, role::Role, ticket_kind::TicketKind};
+use crate::domain::priority::Priority;
+use crate::domain::role::Role;
+use crate::domain::ticket::{Channel, ResolutionCode};
+use crate::domain::ticket_kind::TicketKind;
+use crate::domain::ticket_status::TicketStatus;
 
 macro_rules! text_enum {
     ($($ty:ty),* $(,)?) => {$(
@@ -21,10 +25,17 @@ macro_rules! text_enum {
         impl FromSql<Text, Pg> for $ty {
             fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
                 let s = std::str::from_utf8(bytes.as_bytes())?;
-                Ok(s.parse::<$ty>()?)
+                s.parse::<$ty>().map_err(|e| e.to_string().into())
             }
         }
     )*};
 }
 
-text_enum!(Priority, Role, TicketKind);
+text_enum!(
+    Priority,
+    Role,
+    TicketKind,
+    TicketStatus,
+    Channel,
+    ResolutionCode
+);

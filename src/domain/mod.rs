@@ -3,4 +3,6 @@
 
 pub mod priority;
 pub mod role;
+pub mod ticket;
 pub mod ticket_kind;
+pub mod ticket_status;

@@ -1,8 +1,13 @@
 //! One module per table: a read row (`Queryable`), an insert struct and, where
 //! rows change, a changeset.
 
+pub mod attachment;
 pub mod calendar;
 pub mod category;
+pub mod contact;
 pub mod department;
+pub mod outbox;
 pub mod sla_policy;
+pub mod ticket;
+pub mod ticket_event;
 pub mod user;
