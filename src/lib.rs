@@ -14,6 +14,7 @@ pub mod domain;
 pub mod embedded_pg;
 pub mod error;
 pub mod i18n;
+pub mod requests;
 pub mod routes;
 pub mod schema;
 pub mod seed;

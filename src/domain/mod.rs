@@ -1,7 +1,10 @@
 //! Domain rules: plain Rust, no actix, no diesel DSL. Everything else depends
 //! on these modules, never the reverse.
 
+pub mod extra_fields;
+pub mod new_ticket;
 pub mod priority;
+pub mod reference;
 pub mod role;
 pub mod ticket;
 pub mod ticket_kind;

@@ -108,7 +108,11 @@ pub fn seed_demo(
                     description: c.description,
                     group_name: c.group,
                     keywords: c.keywords,
-                    kinds: c.kinds.iter().map(|k| k.as_str().to_string()).collect(),
+                    kinds: c
+                        .kinds
+                        .iter()
+                        .map(|k| Some(k.as_str().to_string()))
+                        .collect(),
                     default_department_id: department,
                     default_priority: c.priority,
                     sla_policy_id: Some(policy),

@@ -5,7 +5,7 @@ use crate::domain::priority::Priority;
 use crate::schema::{categories, departments};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
-#[diesel(table_name = categories)]
+#[diesel(table_name = categories, check_for_backend(diesel::pg::Pg))]
 pub struct Category {
     pub id: i64,
     pub slug: String,
@@ -13,7 +13,8 @@ pub struct Category {
     pub description: String,
     pub group_name: String,
     pub keywords: String,
-    pub kinds: Vec<String>,
+    /// PostgreSQL arrays may hold NULLs; a CHECK keeps these to known kinds.
+    pub kinds: Vec<Option<String>>,
     pub default_department_id: i64,
     pub default_priority: Priority,
     pub sla_policy_id: Option<i64>,
@@ -33,7 +34,7 @@ pub struct NewCategory<'a> {
     pub description: &'a str,
     pub group_name: &'a str,
     pub keywords: &'a str,
-    pub kinds: Vec<String>,
+    pub kinds: Vec<Option<String>>,
     pub default_department_id: i64,
     pub default_priority: Priority,
     pub sla_policy_id: Option<i64>,

@@ -1,0 +1,180 @@
+//! Submitting a request: contact, ticket, first timeline event, attachments and
+//! the confirmation email are written together or not at all.
+
+use chrono::{DateTime, Datelike, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Nullable, Text};
+
+use super::{Attachment, RequestError};
+use crate::db::models::attachment::NewAttachment;
+use crate::db::models::category::Category;
+use crate::db::models::ticket::{NewTicketRow, Ticket};
+use crate::db::models::ticket_event::NewTicketEvent;
+use crate::domain::new_ticket::NewTicket;
+use crate::domain::reference::{format_reference, new_tracking_token};
+use crate::domain::ticket::Channel;
+use crate::domain::ticket_status::TicketStatus;
+use crate::schema::{attachments, ticket_events, tickets};
+
+/// A request just created. The tracking token exists only here: it is shown
+/// or emailed once and stored only as a hash.
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    pub ticket: Ticket,
+    pub tracking_token: String,
+    pub contact_email: Option<String>,
+    pub contact_name: String,
+}
+
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// The next number of `year`'s references. Runs on its own (autocommit), like a
+/// sequence, so concurrent submissions never wait on each other's transactions;
+/// a rolled-back submission leaves a gap, never a duplicate.
+pub fn next_reference(conn: &mut PgConnection, year: i32) -> QueryResult<String> {
+    #[derive(QueryableByName)]
+    struct Value {
+        #[diesel(sql_type = BigInt)]
+        last_value: i64,
+    }
+    let v: Value = diesel::sql_query(
+        "INSERT INTO reference_counters (year, last_value) VALUES ($1, 1) \
+         ON CONFLICT (year) DO UPDATE SET last_value = reference_counters.last_value + 1 \
+         RETURNING last_value",
+    )
+    .bind::<Integer, _>(year)
+    .get_result(conn)?;
+    Ok(format_reference(year, v.last_value))
+}
+
+/// The contact for this submission: the existing one with the same email
+/// (case-insensitive), else a new one. Race-free under concurrent submissions.
+fn contact_for(conn: &mut PgConnection, new: &NewTicket) -> QueryResult<i64> {
+    let locale = new.locale().tag();
+    let phone = new.phone().map(|p| p.as_str());
+    match new.email() {
+        Some(email) => {
+            // DO UPDATE (not DO NOTHING) so RETURNING gives the existing row; a
+            // phone number is added when the contact had none, nothing is overwritten.
+            let row: Id = diesel::sql_query(
+                "INSERT INTO contacts (name, email, phone, locale) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (lower(email)) WHERE email IS NOT NULL \
+                 DO UPDATE SET phone = COALESCE(contacts.phone, EXCLUDED.phone) \
+                 RETURNING id",
+            )
+            .bind::<Text, _>(new.name())
+            .bind::<Text, _>(email.as_str())
+            .bind::<Nullable<Text>, _>(phone)
+            .bind::<Text, _>(locale)
+            .get_result(conn)?;
+            Ok(row.id)
+        }
+        None => {
+            let row: Id = diesel::sql_query(
+                "INSERT INTO contacts (name, phone, locale) VALUES ($1, $2, $3) RETURNING id",
+            )
+            .bind::<Text, _>(new.name())
+            .bind::<Nullable<Text>, _>(phone)
+            .bind::<Text, _>(locale)
+            .get_result(conn)?;
+            Ok(row.id)
+        }
+    }
+}
+
+/// Creates the ticket. `notify` runs inside the same transaction (it writes the
+/// confirmation email to the outbox); if it fails, nothing is stored.
+pub fn submit<F>(
+    conn: &mut PgConnection,
+    category: &Category,
+    new: &NewTicket,
+    files: &[Attachment],
+    channel: Channel,
+    now: DateTime<Utc>,
+    council_zone: chrono_tz::Tz,
+    notify: F,
+) -> Result<Submitted, RequestError>
+where
+    F: FnOnce(&mut PgConnection, &Submitted) -> anyhow::Result<()>,
+{
+    let reference = next_reference(conn, now.with_timezone(&council_zone).year())?;
+    let (token, token_hash) = new_tracking_token();
+    conn.transaction(|conn| {
+        let contact_id = contact_for(conn, new)?;
+        let extra = new.extra().to_json();
+        let location = new.location();
+        let ticket: Ticket = diesel::insert_into(tickets::table)
+            .values(&NewTicketRow {
+                reference: &reference,
+                tracking_token_hash: &token_hash,
+                kind: new.kind(),
+                category_id: category.id,
+                department_id: category.default_department_id,
+                status: TicketStatus::New,
+                priority: category.default_priority,
+                channel,
+                subject: new.subject(),
+                description: new.description(),
+                address: location.address.as_deref(),
+                latitude: location.coordinates.map(|c| c.0),
+                longitude: location.coordinates.map(|c| c.1),
+                extra_fields: &extra,
+                contact_id,
+                locale: new.locale().tag(),
+                privacy_consent_at: Some(new.privacy_consent_at()),
+            })
+            .returning(Ticket::as_returning())
+            .get_result(conn)?;
+        let event_id: i64 = diesel::insert_into(ticket_events::table)
+            .values(&NewTicketEvent {
+                ticket_id: ticket.id,
+                kind: "submitted",
+                actor_kind: "citizen",
+                actor_user_id: None,
+                actor_contact_id: Some(contact_id),
+                body: "",
+                data: serde_json::json!({ "channel": channel.as_str(), "attachments": files.len() }),
+                public: true,
+            })
+            .returning(ticket_events::id)
+            .get_result(conn)?;
+        store_attachments(conn, ticket.id, Some(event_id), files)?;
+        let submitted = Submitted {
+            ticket,
+            tracking_token: token.clone(),
+            contact_email: new.email().map(|e| e.as_str().to_string()),
+            contact_name: new.name().to_string(),
+        };
+        notify(conn, &submitted).map_err(RequestError::Other)?;
+        tracing::info!(ticket.id = submitted.ticket.id, reference = %submitted.ticket.reference,
+            channel = channel.as_str(), "request submitted");
+        Ok(submitted)
+    })
+}
+
+pub fn store_attachments(
+    conn: &mut PgConnection,
+    ticket_id: i64,
+    event_id: Option<i64>,
+    files: &[Attachment],
+) -> QueryResult<()> {
+    for f in files {
+        diesel::insert_into(attachments::table)
+            .values(&NewAttachment {
+                ticket_id,
+                event_id,
+                filename: &f.filename,
+                content_type: f.content_type,
+                size_bytes: f.data.len() as i64,
+                sha256: &f.sha256,
+                data: &f.data,
+                public: true,
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,316 @@
+//! Following a request: finding it by its secret token (or reference and
+//! email), the citizen's view of it, adding information, withdrawing.
+//!
+//! A reference alone finds nothing. Every failure to find looks the same, so a
+//! caller cannot learn whether a reference exists.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::submit::store_attachments;
+use super::{Attachment, RequestError};
+use crate::db::models::attachment::AttachmentMeta;
+use crate::db::models::ticket::Ticket;
+use crate::db::models::ticket_event::{NewTicketEvent, TicketEvent};
+use crate::db::models::user::lower;
+use crate::domain::new_ticket::DESCRIPTION_MAX;
+use crate::domain::reference::{hash_tracking_token, normalise_reference};
+use crate::domain::ticket::ResolutionCode;
+use crate::domain::ticket_status::{CitizenStatus, StatusAction, TicketStatus};
+use crate::schema::{attachments, categories, contacts, departments, ticket_events, tickets};
+
+/// The ticket whose reference and token match.
+pub fn by_token(
+    conn: &mut PgConnection,
+    reference: &str,
+    token: &str,
+) -> Result<Ticket, RequestError> {
+    let reference = normalise_reference(reference).ok_or(RequestError::NotFound)?;
+    if token.trim().is_empty() || token.len() > 200 {
+        return Err(RequestError::NotFound);
+    }
+    let hash = hash_tracking_token(token);
+    tickets::table
+        .filter(tickets::reference.eq(reference))
+        .filter(tickets::tracking_token_hash.eq(hash.as_slice()))
+        .select(Ticket::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(RequestError::NotFound)
+}
+
+/// The ticket whose reference matches and whose contact has this email.
+pub fn by_reference_and_email(
+    conn: &mut PgConnection,
+    reference: &str,
+    email: &str,
+) -> Result<Ticket, RequestError> {
+    let reference = normalise_reference(reference).ok_or(RequestError::NotFound)?;
+    let email = email.trim().to_lowercase();
+    if email.is_empty() {
+        return Err(RequestError::NotFound);
+    }
+    tickets::table
+        .inner_join(contacts::table)
+        .filter(tickets::reference.eq(reference))
+        .filter(lower(contacts::email.assume_not_null()).eq(email))
+        .select(Ticket::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(RequestError::NotFound)
+}
+
+/// The ticket by id (after access was established another way, e.g. a signed grant).
+pub fn by_reference(conn: &mut PgConnection, reference: &str) -> Result<Ticket, RequestError> {
+    let reference = normalise_reference(reference).ok_or(RequestError::NotFound)?;
+    tickets::table
+        .filter(tickets::reference.eq(reference))
+        .select(Ticket::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(RequestError::NotFound)
+}
+
+/// What a citizen may see of their request. Internal notes and staff names are not in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CitizenView {
+    pub reference: String,
+    pub kind: String,
+    pub subject: String,
+    pub description: String,
+    pub category: String,
+    pub category_slug: String,
+    pub department: String,
+    pub status: CitizenStatus,
+    pub status_key: &'static str,
+    pub address: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub extra_fields: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub resolution_code: Option<ResolutionCode>,
+    pub timeline: Vec<PublicEvent>,
+    pub attachments: Vec<PublicAttachment>,
+    pub can_comment: bool,
+    pub can_withdraw: bool,
+    /// The department's time zone, for showing times.
+    pub time_zone: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicEvent {
+    pub kind: String,
+    /// `citizen`, `staff` or `system`: staff appear as the council, not by name.
+    pub actor: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub data: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicAttachment {
+    pub id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+pub fn citizen_view(conn: &mut PgConnection, ticket: &Ticket) -> Result<CitizenView, RequestError> {
+    use crate::schema::business_calendars;
+    let (category, category_slug, department, time_zone): (String, String, String, String) =
+        categories::table
+            .filter(categories::id.eq(ticket.category_id))
+            .inner_join(departments::table.on(departments::id.eq(ticket.department_id)))
+            .inner_join(
+                business_calendars::table.on(business_calendars::id.eq(departments::calendar_id)),
+            )
+            .select((
+                categories::name,
+                categories::slug,
+                departments::name,
+                business_calendars::time_zone,
+            ))
+            .first(conn)?;
+    let events: Vec<TicketEvent> = ticket_events::table
+        .filter(ticket_events::ticket_id.eq(ticket.id))
+        .filter(ticket_events::public.eq(true))
+        .order((ticket_events::created_at.asc(), ticket_events::id.asc()))
+        .select(TicketEvent::as_select())
+        .load(conn)?;
+    let files: Vec<AttachmentMeta> = attachments::table
+        .filter(attachments::ticket_id.eq(ticket.id))
+        .filter(attachments::public.eq(true))
+        .order(attachments::id.asc())
+        .select(AttachmentMeta::as_select())
+        .load(conn)?;
+    let status = ticket.status.citizen_status();
+    Ok(CitizenView {
+        reference: ticket.reference.clone(),
+        kind: ticket.kind.as_str().to_string(),
+        subject: ticket.subject.clone(),
+        description: ticket.description.clone(),
+        category,
+        category_slug,
+        department,
+        status,
+        status_key: status.message_key(),
+        address: ticket.address.clone(),
+        latitude: ticket.latitude,
+        longitude: ticket.longitude,
+        extra_fields: ticket.extra_fields.clone(),
+        created_at: ticket.created_at,
+        updated_at: ticket.updated_at,
+        resolution_code: ticket.resolution_code,
+        timeline: events
+            .into_iter()
+            .map(|e| PublicEvent {
+                kind: e.kind,
+                actor: e.actor_kind,
+                body: e.body,
+                created_at: e.created_at,
+                data: e.data,
+            })
+            .collect(),
+        attachments: files
+            .into_iter()
+            .map(|a| PublicAttachment {
+                id: a.id,
+                filename: a.filename,
+                content_type: a.content_type,
+                size_bytes: a.size_bytes,
+                created_at: a.created_at,
+            })
+            .collect(),
+        can_comment: ticket.status.apply(StatusAction::CitizenReplied).is_ok(),
+        can_withdraw: ticket.status.apply(StatusAction::Withdraw).is_ok(),
+        time_zone,
+    })
+}
+
+/// A public attachment's bytes, if it belongs to this ticket.
+pub fn attachment(
+    conn: &mut PgConnection,
+    ticket: &Ticket,
+    id: i64,
+) -> Result<(String, String, Vec<u8>), RequestError> {
+    attachments::table
+        .filter(attachments::id.eq(id))
+        .filter(attachments::ticket_id.eq(ticket.id))
+        .filter(attachments::public.eq(true))
+        .select((
+            attachments::filename,
+            attachments::content_type,
+            attachments::data,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or(RequestError::NotFound)
+}
+
+/// Changes the status and records who did what, bumping the version.
+fn change_status(
+    conn: &mut PgConnection,
+    ticket: &Ticket,
+    to: TicketStatus,
+    resolution: Option<ResolutionCode>,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    let closed_at = (to == TicketStatus::Closed).then_some(now);
+    diesel::update(tickets::table.filter(tickets::id.eq(ticket.id)))
+        .set((
+            tickets::status.eq(to),
+            tickets::version.eq(tickets::version + 1),
+            tickets::updated_at.eq(now),
+            resolution.map(|r| tickets::resolution_code.eq(r)),
+            closed_at.map(|t| tickets::closed_at.eq(t)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The citizen adds information or answers a question. A ticket waiting on
+/// the citizen goes back to work.
+pub fn add_comment(
+    conn: &mut PgConnection,
+    ticket: &Ticket,
+    body: &str,
+    files: &[Attachment],
+    now: DateTime<Utc>,
+) -> Result<TicketStatus, RequestError> {
+    let body = body.trim();
+    if body.is_empty() && files.is_empty() {
+        return Err(RequestError::NotAllowed("error-comment-required"));
+    }
+    if body.chars().count() > DESCRIPTION_MAX {
+        return Err(RequestError::NotAllowed("error-comment-too-long"));
+    }
+    conn.transaction(|conn| {
+        // Lock the row: the status decision and the write see the same state.
+        let current: Ticket = tickets::table
+            .filter(tickets::id.eq(ticket.id))
+            .for_update()
+            .select(Ticket::as_select())
+            .first(conn)?;
+        let next = current
+            .status
+            .apply(StatusAction::CitizenReplied)
+            .map_err(|_| RequestError::NotAllowed("error-request-closed"))?;
+        let event_id: i64 = diesel::insert_into(ticket_events::table)
+            .values(&NewTicketEvent {
+                ticket_id: current.id,
+                kind: "citizen_comment",
+                actor_kind: "citizen",
+                actor_user_id: None,
+                actor_contact_id: Some(current.contact_id),
+                body,
+                data: serde_json::json!({ "from": current.status.as_str(), "to": next.as_str(), "attachments": files.len() }),
+                public: true,
+            })
+            .returning(ticket_events::id)
+            .get_result(conn)?;
+        store_attachments(conn, current.id, Some(event_id), files)?;
+        change_status(conn, &current, next, None, now)?;
+        Ok(next)
+    })
+}
+
+/// The citizen withdraws the request: it closes with the code `withdrawn`.
+pub fn withdraw(
+    conn: &mut PgConnection,
+    ticket: &Ticket,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let reason = reason.trim();
+    if reason.chars().count() > 2000 {
+        return Err(RequestError::NotAllowed("error-comment-too-long"));
+    }
+    conn.transaction(|conn| {
+        let current: Ticket = tickets::table
+            .filter(tickets::id.eq(ticket.id))
+            .for_update()
+            .select(Ticket::as_select())
+            .first(conn)?;
+        let next = current
+            .status
+            .apply(StatusAction::Withdraw)
+            .map_err(|_| RequestError::NotAllowed("error-request-closed"))?;
+        diesel::insert_into(ticket_events::table)
+            .values(&NewTicketEvent {
+                ticket_id: current.id,
+                kind: "withdrawn",
+                actor_kind: "citizen",
+                actor_user_id: None,
+                actor_contact_id: Some(current.contact_id),
+                body: reason,
+                data: serde_json::json!({ "from": current.status.as_str(), "to": next.as_str() }),
+                public: true,
+            })
+            .execute(conn)?;
+        change_status(conn, &current, next, Some(ResolutionCode::Withdrawn), now)?;
+        Ok(())
+    })
+}
