@@ -102,6 +102,7 @@ pub struct Settings {
     pub security: SecuritySettings,
     pub smtp: SmtpSettings,
     pub log: LogSettings,
+    pub uploads: UploadSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -161,6 +162,21 @@ pub struct LogSettings {
     pub level: String,
 }
 
+/// Attachments on citizens' forms (see `crate::uploads`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadSettings {
+    /// Files one submission may carry, 1 to 20.
+    pub max_files: usize,
+    /// Largest single file in MiB, 1 to 50.
+    pub max_file_mb: usize,
+}
+
+impl UploadSettings {
+    pub fn max_file_bytes(&self) -> usize {
+        self.max_file_mb * 1024 * 1024
+    }
+}
+
 impl Settings {
     /// Loads the settings for the environment named by `CIVICDESK_ENV`.
     pub fn load(overrides: &Overrides) -> Result<Self, ConfigError> {
@@ -195,6 +211,7 @@ struct RawSettings {
     security: RawSecurity,
     smtp: RawSmtp,
     log: RawLog,
+    uploads: RawUploads,
 }
 
 #[derive(Debug, Deserialize)]
@@ -241,6 +258,12 @@ struct RawSmtp {
 struct RawLog {
     format: String,
     level: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawUploads {
+    max_files: i64,
+    max_file_mb: i64,
 }
 
 const EMBEDDED_DEFAULT: &str = include_str!("../config/default.toml");
@@ -419,6 +442,22 @@ impl RawSettings {
             );
         }
 
+        if !(1..=20).contains(&self.uploads.max_files) {
+            problems.add(
+                "uploads.max_files",
+                format!("must be between 1 and 20, not {}", self.uploads.max_files),
+            );
+        }
+        if !(1..=50).contains(&self.uploads.max_file_mb) {
+            problems.add(
+                "uploads.max_file_mb",
+                format!(
+                    "must be between 1 and 50 (MiB), not {}",
+                    self.uploads.max_file_mb
+                ),
+            );
+        }
+
         let smtp_password = read_secret(
             "smtp.password_file",
             &self.smtp.password_file,
@@ -504,6 +543,11 @@ impl RawSettings {
             log: LogSettings {
                 format: format.expect("validated"),
                 level: self.log.level,
+            },
+            // Range-checked above.
+            uploads: UploadSettings {
+                max_files: self.uploads.max_files as usize,
+                max_file_mb: self.uploads.max_file_mb as usize,
             },
         })
     }

@@ -20,4 +20,5 @@ pub mod schema;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;
+pub mod uploads;
 pub mod views;
