@@ -103,6 +103,7 @@ pub struct Settings {
     pub smtp: SmtpSettings,
     pub log: LogSettings,
     pub uploads: UploadSettings,
+    pub abuse: AbuseSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -162,6 +163,14 @@ pub struct LogSettings {
     pub level: String,
 }
 
+/// Limits on public submission (see `crate::abuse`).
+#[derive(Debug, Clone)]
+pub struct AbuseSettings {
+    pub submissions_per_hour: NonZeroU32,
+    pub submission_burst: NonZeroU32,
+    pub trust_forwarded_for: bool,
+}
+
 /// Attachments on citizens' forms (see `crate::uploads`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UploadSettings {
@@ -212,6 +221,7 @@ struct RawSettings {
     smtp: RawSmtp,
     log: RawLog,
     uploads: RawUploads,
+    abuse: RawAbuse,
 }
 
 #[derive(Debug, Deserialize)]
@@ -258,6 +268,13 @@ struct RawSmtp {
 struct RawLog {
     format: String,
     level: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawAbuse {
+    submissions_per_hour: i64,
+    submission_burst: i64,
+    trust_forwarded_for: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -442,6 +459,18 @@ impl RawSettings {
             );
         }
 
+        let per_hour = u32::try_from(self.abuse.submissions_per_hour)
+            .ok()
+            .and_then(NonZeroU32::new)
+            .filter(|n| n.get() <= 1_000_000)
+            .ok_or_else(|| "must be between 1 and 1000000".to_string());
+        let burst = u32::try_from(self.abuse.submission_burst)
+            .ok()
+            .and_then(NonZeroU32::new)
+            .filter(|n| n.get() <= 10_000)
+            .ok_or_else(|| "must be between 1 and 10000".to_string());
+        let per_hour = problems.take("abuse.submissions_per_hour", per_hour);
+        let burst = problems.take("abuse.submission_burst", burst);
         if !(1..=20).contains(&self.uploads.max_files) {
             problems.add(
                 "uploads.max_files",
@@ -545,6 +574,11 @@ impl RawSettings {
                 level: self.log.level,
             },
             // Range-checked above.
+            abuse: AbuseSettings {
+                submissions_per_hour: per_hour.expect("validated"),
+                submission_burst: burst.expect("validated"),
+                trust_forwarded_for: self.abuse.trust_forwarded_for,
+            },
             uploads: UploadSettings {
                 max_files: self.uploads.max_files as usize,
                 max_file_mb: self.uploads.max_file_mb as usize,

@@ -4,6 +4,7 @@
 //! (no web, no SQL); `db` the tables and queries; `routes` thin HTTP handlers;
 //! `views` the page structs and templates; `startup` wires them together.
 
+pub mod abuse;
 pub mod auth;
 pub mod cli;
 pub mod commands;

@@ -1,4 +1,5 @@
-//! Authentication: password hashing now; sessions and extractors arrive with
-//! the staff back office.
+//! Authentication and request protection.
 
+pub mod csrf;
+pub mod grant;
 pub mod password;
