@@ -11,6 +11,7 @@ pub mod configuration;
 pub mod database;
 pub mod db;
 pub mod domain;
+pub mod email;
 pub mod embedded_pg;
 pub mod error;
 pub mod i18n;
