@@ -11,6 +11,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use chrono_tz::Tz;
 use rand::Rng;
@@ -101,6 +102,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub security: SecuritySettings,
     pub smtp: SmtpSettings,
+    pub jobs: JobsSettings,
     pub log: LogSettings,
 }
 
@@ -149,6 +151,16 @@ pub struct SmtpSettings {
     pub from: String,
 }
 
+/// Background workers (`jobs`): the outbox worker.
+#[derive(Debug, Clone)]
+pub struct JobsSettings {
+    /// Whether this instance runs the workers. Several instances may (rows are
+    /// locked, never shared), but a deployment can pick one.
+    pub enabled: bool,
+    /// How often the outbox worker looks for due email.
+    pub outbox_interval: Duration,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     Pretty,
@@ -194,6 +206,7 @@ struct RawSettings {
     database: RawDatabase,
     security: RawSecurity,
     smtp: RawSmtp,
+    jobs: RawJobs,
     log: RawLog,
 }
 
@@ -235,6 +248,12 @@ struct RawSmtp {
     #[serde(default)]
     password: Option<SecretString>,
     from: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawJobs {
+    enabled: bool,
+    outbox_interval_seconds: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -407,6 +426,15 @@ impl RawSettings {
                 "must be an email address, e.g. Council <no-reply@example.org>".into(),
             );
         }
+        if !(1..=3600).contains(&self.jobs.outbox_interval_seconds) {
+            problems.add(
+                "jobs.outbox_interval_seconds",
+                format!(
+                    "must be between 1 and 3600, not {}",
+                    self.jobs.outbox_interval_seconds
+                ),
+            );
+        }
         let format = match self.log.format.to_ascii_lowercase().as_str() {
             "pretty" => Ok(LogFormat::Pretty),
             "json" => Ok(LogFormat::Json),
@@ -500,6 +528,10 @@ impl RawSettings {
                 username: non_empty(self.smtp.username),
                 password: smtp_password.expect("validated"),
                 from: self.smtp.from,
+            },
+            jobs: JobsSettings {
+                enabled: self.jobs.enabled,
+                outbox_interval: Duration::from_secs(self.jobs.outbox_interval_seconds as u64),
             },
             log: LogSettings {
                 format: format.expect("validated"),
