@@ -10,11 +10,14 @@ use crate::configuration::Settings;
 use crate::database::Database;
 use crate::db::models::user::{NewMembership, NewUser, User};
 use crate::domain::role::Role;
+use crate::jobs::run_outbox_worker;
 use crate::schema::{departments, user_departments, users};
 use crate::startup::{shutdown_signal, Application};
 
-/// `civicdesk serve`: migrate, seed on first start, serve until SIGINT/SIGTERM,
-/// then stop in order: HTTP (in-flight requests finish), pool, embedded cluster.
+/// `civicdesk serve`: migrate, seed on first start, then run the HTTP server
+/// and the outbox worker side by side until SIGINT/SIGTERM (or until one of
+/// them stops by itself), then stop in order: HTTP (in-flight requests
+/// finish), the worker (its current batch finishes), pool, embedded cluster.
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let settings_for_db = settings.clone();
     let database = tokio::task::spawn_blocking(move || prepare_database(&settings_for_db))
@@ -26,27 +29,78 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         std::time::Duration::from_secs(settings.database.connect_timeout_seconds),
     );
     let bind = settings.application.bind;
-    let app = Application::build(settings, pool)?;
+    let jobs = settings.jobs.clone();
+    let app = Application::build(settings, pool.clone())?;
     let url = format!("http://{}:{}", display_host(bind.ip()), app.port());
+    let handle = app.handle();
+    let mailer = app.mailer().clone();
+    let mut server = tokio::spawn(app.run_until_stopped());
+    let (stop_worker, worker_stop) = tokio::sync::oneshot::channel::<()>();
+    let mut worker = if jobs.enabled {
+        Some(tokio::spawn(run_outbox_worker(
+            pool,
+            mailer,
+            jobs.outbox_interval,
+            async move {
+                // A dropped sender stops the worker too.
+                let _ = worker_stop.await;
+            },
+        )))
+    } else {
+        tracing::info!("background jobs are off on this instance (jobs.enabled = false)");
+        drop(pool);
+        None
+    };
     println!("CivicDesk is running at {url}  (Ctrl-C to stop)");
     tracing::info!(%url, "listening");
-    let handle = app.handle();
-    let server = tokio::spawn(app.run_until_stopped());
-    tokio::select! {
-        result = server => {
-            result.context("the HTTP server task failed")?.context("the HTTP server failed")?;
-            tracing::warn!("the HTTP server stopped by itself");
+
+    let worker_done = async {
+        match worker.as_mut() {
+            Some(w) => w.await,
+            None => std::future::pending().await,
         }
-        () = shutdown_signal() => {
-            handle.stop(true).await;
-            tracing::info!("HTTP server stopped");
+    };
+    let mut failure: Option<anyhow::Error> = None;
+    let server_done = tokio::select! {
+        result = &mut server => {
+            match result.context("the HTTP server task failed") {
+                Ok(Ok(())) => tracing::warn!("the HTTP server stopped by itself"),
+                Ok(Err(e)) => failure = Some(anyhow::Error::new(e).context("the HTTP server failed")),
+                Err(e) => failure = Some(e),
+            }
+            true
+        }
+        result = worker_done => {
+            tracing::error!("the outbox worker stopped by itself; shutting down");
+            worker = None;
+            failure = Some(match result {
+                Ok(()) => anyhow::anyhow!("the outbox worker stopped by itself"),
+                Err(e) => anyhow::Error::new(e).context("the outbox worker failed"),
+            });
+            false
+        }
+        () = shutdown_signal() => false,
+    };
+    if !server_done {
+        handle.stop(true).await;
+        tracing::info!("HTTP server stopped");
+    }
+    if let Some(worker) = worker {
+        let _ = stop_worker.send(());
+        if let Err(e) = worker.await {
+            failure.get_or_insert(anyhow::Error::new(e).context("the outbox worker failed"));
         }
     }
     tokio::task::spawn_blocking(move || database.close())
         .await
         .context("stopping the database")??;
-    println!("CivicDesk stopped.");
-    Ok(())
+    match failure {
+        Some(e) => Err(e),
+        None => {
+            println!("CivicDesk stopped.");
+            Ok(())
+        }
+    }
 }
 
 fn display_host(ip: std::net::IpAddr) -> String {

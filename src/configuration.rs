@@ -11,6 +11,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use chrono_tz::Tz;
 use rand::Rng;
@@ -101,6 +102,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub security: SecuritySettings,
     pub smtp: SmtpSettings,
+    pub jobs: JobsSettings,
     pub log: LogSettings,
     pub uploads: UploadSettings,
     pub abuse: AbuseSettings,
@@ -149,6 +151,16 @@ pub struct SmtpSettings {
     pub username: Option<String>,
     pub password: Option<SecretString>,
     pub from: String,
+}
+
+/// Background workers (`jobs`): the outbox worker.
+#[derive(Debug, Clone)]
+pub struct JobsSettings {
+    /// Whether this instance runs the workers. Several instances may (rows are
+    /// locked, never shared), but a deployment can pick one.
+    pub enabled: bool,
+    /// How often the outbox worker looks for due email.
+    pub outbox_interval: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,6 +231,7 @@ struct RawSettings {
     database: RawDatabase,
     security: RawSecurity,
     smtp: RawSmtp,
+    jobs: RawJobs,
     log: RawLog,
     uploads: RawUploads,
     abuse: RawAbuse,
@@ -262,6 +275,12 @@ struct RawSmtp {
     #[serde(default)]
     password: Option<SecretString>,
     from: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawJobs {
+    enabled: bool,
+    outbox_interval_seconds: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -447,6 +466,15 @@ impl RawSettings {
                 "must be an email address, e.g. Council <no-reply@example.org>".into(),
             );
         }
+        if !(1..=3600).contains(&self.jobs.outbox_interval_seconds) {
+            problems.add(
+                "jobs.outbox_interval_seconds",
+                format!(
+                    "must be between 1 and 3600, not {}",
+                    self.jobs.outbox_interval_seconds
+                ),
+            );
+        }
         let format = match self.log.format.to_ascii_lowercase().as_str() {
             "pretty" => Ok(LogFormat::Pretty),
             "json" => Ok(LogFormat::Json),
@@ -568,6 +596,10 @@ impl RawSettings {
                 username: non_empty(self.smtp.username),
                 password: smtp_password.expect("validated"),
                 from: self.smtp.from,
+            },
+            jobs: JobsSettings {
+                enabled: self.jobs.enabled,
+                outbox_interval: Duration::from_secs(self.jobs.outbox_interval_seconds as u64),
             },
             log: LogSettings {
                 format: format.expect("validated"),

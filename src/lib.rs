@@ -2,7 +2,8 @@
 //!
 //! The module list is the architecture at a glance: `domain` holds the rules
 //! (no web, no SQL); `db` the tables and queries; `routes` thin HTTP handlers;
-//! `views` the page structs and templates; `startup` wires them together.
+//! `views` the page structs and templates; `email` renders and queues mail,
+//! `jobs` delivers it in the background; `startup` wires them together.
 
 pub mod abuse;
 pub mod auth;
@@ -12,9 +13,11 @@ pub mod configuration;
 pub mod database;
 pub mod db;
 pub mod domain;
+pub mod email;
 pub mod embedded_pg;
 pub mod error;
 pub mod i18n;
+pub mod jobs;
 pub mod requests;
 pub mod routes;
 pub mod schema;

@@ -11,6 +11,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::configuration::Settings;
 use crate::db::Pool;
+use crate::email::{EmailTemplates, Mailer};
 use crate::routes;
 use crate::views::Templates;
 
@@ -19,10 +20,12 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; \
      object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
-/// A bound, not yet running, HTTP server.
+/// A bound, not yet running, HTTP server, and the shared values built with it.
 pub struct Application {
     port: u16,
     server: Server,
+    email_templates: EmailTemplates,
+    mailer: Mailer,
 }
 
 impl Application {
@@ -32,6 +35,11 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", settings.application.bind))?;
         let port = listener.local_addr()?.port();
         let templates = Templates::load()?;
+        // Handlers render with these and queue in the outbox; the Mailer is
+        // shared with the outbox worker (commands::serve) and the tests.
+        let email_templates = EmailTemplates::load()?;
+        let mailer = Mailer::from_settings(&settings).context("setting up outgoing mail")?;
+        tracing::info!(mail = %mailer.describe(), "outgoing mail");
         let workers = match settings.application.workers {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
@@ -39,6 +47,8 @@ impl Application {
         let settings = web::Data::new(settings);
         let pool = web::Data::new(pool);
         let templates = web::Data::new(templates);
+        let email_templates_data = web::Data::new(email_templates.clone());
+        let mailer_data = web::Data::new(mailer.clone());
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(routes::errors::handlers())
@@ -63,6 +73,8 @@ impl Application {
                 .app_data(settings.clone())
                 .app_data(pool.clone())
                 .app_data(templates.clone())
+                .app_data(email_templates_data.clone())
+                .app_data(mailer_data.clone())
                 .app_data(web::PayloadConfig::new(256 * 1024))
                 .configure(routes::configure)
                 .default_service(web::to(routes::errors::not_found))
@@ -72,11 +84,26 @@ impl Application {
         .shutdown_timeout(30)
         .listen(listener)?
         .run();
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            email_templates,
+            mailer,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The email templates handlers get as `web::Data<EmailTemplates>`.
+    pub fn email_templates(&self) -> &EmailTemplates {
+        &self.email_templates
+    }
+
+    /// The mailer handlers get as `web::Data<Mailer>`; the outbox worker sends with it.
+    pub fn mailer(&self) -> &Mailer {
+        &self.mailer
     }
 
     pub fn handle(&self) -> ServerHandle {

@@ -19,3 +19,26 @@ error-503-title = این خدمت موقتاً در دسترس نیست
 error-503-body = خدمات برای مدت کوتاهی متوقف شده است. لطفاً چند دقیقه دیگر دوباره تلاش کنید.
 error-reference = اگر در این باره با ما تماس گرفتید، این شناسه را ذکر کنید:
 error-go-home = رفتن به صفحهٔ اصلی
+
+# ایمیل‌ها. پانویس هر ایمیل می‌گوید چرا خواننده آن را دریافت کرده است.
+email-greeting = { $name } گرامی،
+email-footer-why = این ایمیل را دریافت می‌کنید چون با این نشانی ایمیل درخواستی به { $council } فرستاده شده است.
+email-footer-no-reply = این صندوق پستی خوانده نمی‌شود؛ لطفاً به این ایمیل پاسخ ندهید.
+
+email-ticket-received-subject = درخواست شما با شمارهٔ { $reference } دریافت شد
+email-ticket-received-thanks = از اینکه با { $council } تماس گرفتید سپاسگزاریم. درخواست شما را دریافت کردیم.
+email-ticket-received-reference-label = شمارهٔ پیگیری شما
+email-ticket-received-reference-help = اگر دربارهٔ این درخواست تلفنی یا کتبی با ما تماس می‌گیرید، لطفاً این شماره را ذکر کنید.
+email-ticket-received-track-heading = پیگیری آنلاین درخواست
+email-ticket-received-track-intro = روند رسیدگی به درخواست و همهٔ پیام‌های ما را می‌توانید در صفحهٔ پیگیری آن ببینید:
+email-ticket-received-track-button = پیگیری درخواست
+email-ticket-received-track-private = این پیوند را نزد خود نگه دارید: هر کسی که آن را داشته باشد می‌تواند درخواست شما را ببیند.
+email-ticket-received-summary-heading = درخواست شما
+email-ticket-received-subject-label = موضوع
+email-ticket-received-category-label = نوع درخواست
+email-ticket-received-department-label = واحد رسیدگی‌کننده
+email-ticket-received-next-heading = مراحل بعدی
+email-ticket-received-next-review = درخواست شما را بررسی می‌کنیم و آن را به { $department } می‌سپاریم.
+email-ticket-received-next-respond-by = تلاش ما این است که تا { $date } پاسخ دهیم.
+email-ticket-received-reply-heading = چگونه پاسخ دهید
+email-ticket-received-reply-body = برای افزودن اطلاعات، فرستادن عکس یا پاسخ به پرسش‌های ما، به جای پاسخ دادن به این ایمیل از صفحهٔ پیگیری بالا استفاده کنید.

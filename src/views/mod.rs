@@ -29,6 +29,10 @@ impl Templates {
         let mut tera = Tera::default();
         let mut files: Vec<(String, String)> = Vec::new();
         for name in TemplateFiles::iter() {
+            // Emails have their own templates, base and escaping rules.
+            if name.starts_with("email/") {
+                continue;
+            }
             let file = TemplateFiles::get(&name).context("embedded template vanished")?;
             let text = String::from_utf8(file.data.into_owned())
                 .with_context(|| format!("template {name} is not UTF-8"))?;
@@ -58,7 +62,8 @@ impl Templates {
     }
 }
 
-fn tera_chain(e: &tera::Error) -> String {
+/// A tera error with its causes (tera puts the useful part in the source).
+pub(crate) fn tera_chain(e: &tera::Error) -> String {
     let mut s = e.to_string();
     let mut cur = std::error::Error::source(e);
     while let Some(c) = cur {

@@ -157,3 +157,31 @@ fn the_shipped_config_files_are_valid() {
     .unwrap();
     assert!(!s.database.seed_demo_on_first_start);
 }
+
+#[test]
+fn jobs_settings_have_defaults_and_are_validated() {
+    let dir = config_dir(&[]);
+    let s = load(Environment::Test, &dir, &[]).unwrap();
+    assert!(s.jobs.enabled);
+    assert_eq!(s.jobs.outbox_interval, std::time::Duration::from_secs(2));
+    let s = load(
+        Environment::Test,
+        &dir,
+        &[
+            ("jobs.enabled", "false"),
+            ("jobs.outbox_interval_seconds", "30"),
+        ],
+    )
+    .unwrap();
+    assert!(!s.jobs.enabled);
+    assert_eq!(s.jobs.outbox_interval, std::time::Duration::from_secs(30));
+    for bad in ["0", "3601", "-1"] {
+        let err = load(
+            Environment::Test,
+            &dir,
+            &[("jobs.outbox_interval_seconds", bad)],
+        )
+        .unwrap_err();
+        assert!(err.mentions("jobs.outbox_interval_seconds"), "{bad}: {err}");
+    }
+}

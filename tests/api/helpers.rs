@@ -5,10 +5,15 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use chrono::{DateTime, Utc};
 use civicdesk::configuration::{Environment, Overrides, Settings};
+use civicdesk::email::{EmailTemplates, Mailer};
 use civicdesk::embedded_pg::{ClusterOptions, EmbeddedCluster};
+use civicdesk::jobs::DeliveryReport;
 use civicdesk::startup::Application;
 use diesel::{Connection, PgConnection, RunQueryDsl};
+
+use crate::smtp_capture::{CapturedEmail, SmtpCapture};
 
 const TEMPLATE_DB: &str = "civicdesk_template";
 
@@ -113,22 +118,34 @@ impl TestCluster {
     }
 }
 
-/// The app, running on a random port against its own database.
+/// The app, running on a random port against its own database, sending its
+/// mail to its own SMTP capture server.
 pub struct TestApp {
     pub address: String,
     pub db_url: String,
     pub data_dir: PathBuf,
     pub client: reqwest::Client,
+    pub settings: Settings,
+    /// Stop and restart it to simulate the mail server going down.
+    pub smtp: SmtpCapture,
+    /// The app's own mailer and email templates (built by `Application::build`).
+    pub mailer: Mailer,
+    pub email_templates: EmailTemplates,
 }
 
 /// Settings for a test app: the test environment's files, the given database,
-/// port 0 and a private data dir.
-pub fn test_settings(db_url: &str, data_dir: &Path) -> Settings {
+/// port 0, a private data dir and plain SMTP to `smtp_port` on 127.0.0.1.
+pub fn test_settings(db_url: &str, data_dir: &Path, smtp_port: u16) -> Settings {
     let overrides = Overrides {
         bind: Some("127.0.0.1:0".into()),
         data_dir: Some(data_dir.to_path_buf()),
         config_dir: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config")),
-        set: vec![("database.url".into(), db_url.into())],
+        set: vec![
+            ("database.url".into(), db_url.into()),
+            ("smtp.host".into(), "127.0.0.1".into()),
+            ("smtp.port".into(), smtp_port.to_string()),
+            ("smtp.tls".into(), "none".into()),
+        ],
     };
     Settings::load_for(Environment::Test, &overrides).expect("test settings")
 }
@@ -141,11 +158,14 @@ pub async fn spawn_app() -> TestApp {
 /// Spawns the app on an existing database.
 pub async fn spawn_app_on(db_url: String) -> TestApp {
     let data_dir = scratch_dir("civicdesk-app-");
-    let settings = test_settings(&db_url, &data_dir);
+    let smtp = SmtpCapture::start();
+    let settings = test_settings(&db_url, &data_dir, smtp.port());
     civicdesk::telemetry::init(&settings.log);
     let pool = civicdesk::db::build_pool(&db_url, 4, std::time::Duration::from_secs(5));
-    let app = Application::build(settings, pool).expect("building the app");
+    let app = Application::build(settings.clone(), pool).expect("building the app");
     let port = app.port();
+    let mailer = app.mailer().clone();
+    let email_templates = app.email_templates().clone();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -157,6 +177,10 @@ pub async fn spawn_app_on(db_url: String) -> TestApp {
         db_url,
         data_dir,
         client,
+        settings,
+        smtp,
+        mailer,
+        email_templates,
     }
 }
 
@@ -175,6 +199,31 @@ impl TestApp {
 
     pub fn conn(&self) -> PgConnection {
         PgConnection::establish(&self.db_url).expect("connect")
+    }
+
+    /// Runs the outbox worker's job once, now, as the running worker would.
+    pub fn run_pending_jobs(&self) -> DeliveryReport {
+        self.run_pending_jobs_at(Utc::now())
+    }
+
+    /// Runs the outbox job once as if the clock said `now` (to step past a backoff).
+    pub fn run_pending_jobs_at(&self, now: DateTime<Utc>) -> DeliveryReport {
+        civicdesk::jobs::deliver_due(&mut self.conn(), &self.mailer, now, 1000)
+            .expect("running the outbox job")
+    }
+
+    /// Every email the SMTP capture server has received, in order.
+    pub fn emails(&self) -> Vec<CapturedEmail> {
+        self.smtp
+            .received()
+            .into_iter()
+            .map(|r| CapturedEmail::parse(r.envelope_from, r.envelope_to, &r.data))
+            .collect()
+    }
+
+    /// The right-hand side of this app's Message-IDs.
+    pub fn mail_domain(&self) -> String {
+        civicdesk::email::message_id_domain(&self.settings.application.public_base_url)
     }
 
     /// Seeds the demo council into this app's database.

@@ -7,5 +7,7 @@ mod embedded;
 mod health;
 mod helpers;
 mod home;
+mod mail;
 mod migrations;
 mod seed;
+mod smtp_capture;

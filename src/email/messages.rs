@@ -1,0 +1,50 @@
+//! The typed context of each email: one struct per template folder, filled in
+//! by the code that sends it. Values arrive ready to show (dates formatted in
+//! the recipient's language and zone); the templates only lay them out.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+/// `ticket_received`: confirms to a citizen that their request arrived, gives
+/// the reference to quote and the private link to follow it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketReceived {
+    pub council_name: String,
+    pub citizen_name: String,
+    /// e.g. `CD-2026-000123`, short enough to read out over the phone.
+    pub reference: String,
+    /// The citizen's private tracking page (it carries the secret token).
+    pub tracking_url: String,
+    /// The citizen's own subject line, shown back to them.
+    pub subject: String,
+    pub category: String,
+    pub department: String,
+    /// The SLA's first-response target, already formatted for the reader;
+    /// `None` leaves the promise out.
+    pub respond_by: Option<String>,
+}
+
+impl TicketReceived {
+    /// Its folder under `templates/email/`, also stored in `outbox.template`.
+    pub const TEMPLATE: &'static str = "ticket_received";
+}
+
+/// A sample context for every template, so a test can render each one in
+/// every language (and a missing sample fails that test).
+pub fn samples() -> HashMap<&'static str, serde_json::Value> {
+    let ticket_received = TicketReceived {
+        council_name: "Demo Borough Council".into(),
+        citizen_name: "<b>escaped?</b>".into(),
+        reference: "CD-2026-000123".into(),
+        tracking_url: "http://127.0.0.1:8080/track/sample-token".into(),
+        subject: "Bins not collected on Elm Road".into(),
+        category: "Missed bin collection".into(),
+        department: "Waste and Recycling".into(),
+        respond_by: Some("Friday 4 December 2026".into()),
+    };
+    HashMap::from([(
+        TicketReceived::TEMPLATE,
+        serde_json::to_value(ticket_received).expect("serialisable"),
+    )])
+}
