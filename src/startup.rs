@@ -9,6 +9,7 @@ use actix_web::{web, App, HttpMessage, HttpServer};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
+use crate::abuse::SubmissionLimiter;
 use crate::configuration::Settings;
 use crate::db::Pool;
 use crate::email::{EmailTemplates, Mailer};
@@ -44,6 +45,11 @@ impl Application {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         };
+        let limiter = web::Data::new(SubmissionLimiter::new(
+            settings.abuse.submissions_per_hour,
+            settings.abuse.submission_burst,
+            settings.abuse.trust_forwarded_for,
+        ));
         let settings = web::Data::new(settings);
         let pool = web::Data::new(pool);
         let templates = web::Data::new(templates);
@@ -75,6 +81,7 @@ impl Application {
                 .app_data(templates.clone())
                 .app_data(email_templates_data.clone())
                 .app_data(mailer_data.clone())
+                .app_data(limiter.clone())
                 .app_data(web::PayloadConfig::new(256 * 1024))
                 .configure(routes::configure)
                 .default_service(web::to(routes::errors::not_found))

@@ -42,3 +42,39 @@ email-ticket-received-next-review = We will review your request and pass it to {
 email-ticket-received-next-respond-by = We aim to respond by { $date }.
 email-ticket-received-reply-heading = How to reply
 email-ticket-received-reply-body = To add information, send us a photo or answer a question from us, use the tracking page above rather than replying to this email.
+
+# Citizen statuses
+status-received = Received
+status-in-progress = In progress
+status-waiting = Waiting for your reply
+status-resolved = Resolved
+status-closed = Closed
+
+# Form errors
+error-kind-required = Choose what you want to do.
+error-kind-not-offered = This service does not take that kind of request; choose another.
+error-category-unknown = There is no such service, or it is no longer offered online.
+error-subject-required = Enter a short summary.
+error-subject-too-long = The summary must be 200 characters or fewer.
+error-description-required = Tell us what happened or what you need.
+error-description-too-long = The description must be 10,000 characters or fewer.
+error-name-required = Enter your name.
+error-name-too-long = Your name must be 200 characters or fewer.
+error-email-invalid = Enter an email address like name@example.com.
+error-phone-invalid = Enter a phone number using digits, like 01632 960 001 or +44 1632 960 001.
+error-contact-required = Give us an email address or a phone number so we can reply.
+error-address-too-long = The address must be 500 characters or fewer.
+error-latitude-invalid = Latitude must be a number between -90 and 90.
+error-longitude-invalid = Longitude must be a number between -180 and 180.
+error-coordinates-pair = Give both latitude and longitude, or neither.
+error-location-required = Tell us where: an address or a place on the map.
+error-locale-invalid = Choose a language we offer.
+error-consent-required = Confirm you have read how we use your information.
+error-extra-required = Answer this question.
+error-extra-too-long = This answer is too long.
+error-extra-number = Enter a number.
+error-extra-date = Enter a date like 2026-11-22.
+error-extra-choice = Choose one of the options.
+error-comment-required = Write your message or attach a file.
+error-comment-too-long = Your message must be 10,000 characters or fewer.
+error-request-closed = This request is closed. If you still need help, make a new request.

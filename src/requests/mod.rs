@@ -2,6 +2,7 @@
 //! commented on or withdrawn. Each use case is one database transaction; the
 //! HTTP handlers (pages and API) only translate to and from these functions.
 
+pub mod notify;
 pub mod submit;
 pub mod track;
 

@@ -1,5 +1,6 @@
 //! HTTP routes, one module per area; `configure` mounts them all.
 
+pub mod api;
 pub mod errors;
 pub mod health;
 pub mod home;
@@ -9,6 +10,7 @@ pub mod static_files;
 use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(api::configure);
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(home::home)

@@ -1,0 +1,63 @@
+//! The emails a request's changes send, queued inside the change's transaction.
+
+use anyhow::Context;
+use diesel::prelude::*;
+
+use super::submit::Submitted;
+use crate::configuration::Settings;
+use crate::email::messages::TicketReceived;
+use crate::email::{self, EmailTemplates};
+use crate::i18n::Locale;
+use crate::schema::{categories, departments};
+
+/// The public link that opens a request with its secret token.
+pub fn tracking_url(settings: &Settings, reference: &str, token: &str) -> String {
+    let mut url = settings.application.public_base_url.clone();
+    url.set_path(&format!("/requests/{reference}"));
+    url.query_pairs_mut().clear().append_pair("token", token);
+    url.to_string()
+}
+
+/// Queues the confirmation to the citizen, if they gave an email address.
+pub fn confirmation(
+    conn: &mut PgConnection,
+    templates: &EmailTemplates,
+    settings: &Settings,
+    submitted: &Submitted,
+) -> anyhow::Result<()> {
+    let Some(recipient) = submitted.contact_email.as_deref() else {
+        return Ok(());
+    };
+    let ticket = &submitted.ticket;
+    let (category, department): (String, String) = categories::table
+        .inner_join(departments::table.on(departments::id.eq(ticket.department_id)))
+        .filter(categories::id.eq(ticket.category_id))
+        .select((categories::name, departments::name))
+        .first(conn)
+        .context("loading the category for the confirmation")?;
+    let locale = Locale::from_tag(&ticket.locale).unwrap_or(Locale::En);
+    let rendered = templates.render(
+        TicketReceived::TEMPLATE,
+        locale,
+        &TicketReceived {
+            council_name: settings.application.council_name.clone(),
+            citizen_name: submitted.contact_name.clone(),
+            reference: ticket.reference.clone(),
+            tracking_url: tracking_url(settings, &ticket.reference, &submitted.tracking_token),
+            subject: ticket.subject.clone(),
+            category,
+            department,
+            respond_by: None,
+        },
+    )?;
+    email::enqueue(
+        conn,
+        TicketReceived::TEMPLATE,
+        recipient,
+        &rendered,
+        Some(ticket.id),
+        &email::message_id_domain(&settings.application.public_base_url),
+    )
+    .context("queueing the confirmation")?;
+    Ok(())
+}

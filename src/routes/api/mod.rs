@@ -1,0 +1,38 @@
+//! The JSON API under `/api/v1`. Errors are always JSON (see [`error`]).
+
+pub mod error;
+pub mod requests;
+
+use actix_web::web;
+
+/// 64 KiB is ample for a request's text fields.
+const JSON_LIMIT: usize = 64 * 1024;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1")
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(JSON_LIMIT)
+                    .error_handler(error::json_error),
+            )
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                let api = error::ApiError::new(
+                    actix_web::http::StatusCode::BAD_REQUEST,
+                    "bad_query",
+                    e.to_string(),
+                );
+                actix_web::error::InternalError::from_response(
+                    e,
+                    actix_web::ResponseError::error_response(&api),
+                )
+                .into()
+            }))
+            .service(requests::list_categories)
+            .service(requests::create_request)
+            .service(requests::get_request)
+            .service(requests::add_comment)
+            .service(requests::openapi_document)
+            .default_service(web::to(error::not_found)),
+    );
+}
