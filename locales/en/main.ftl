@@ -78,3 +78,122 @@ error-extra-choice = Choose one of the options.
 error-comment-required = Write your message or attach a file.
 error-comment-too-long = Your message must be 10,000 characters or fewer.
 error-request-closed = This request is closed. If you still need help, make a new request.
+
+# Home
+home-report-link = Make a request or report a problem
+home-track-link = Check on a request you made
+
+# Kinds of request
+kind-service-request = Ask for a service or report a problem
+kind-service-request-hint = For example a pothole, a missed bin or a broken street light.
+kind-complaint = Make a complaint
+kind-complaint-hint = Tell us where we got something wrong.
+kind-inquiry = Ask a question
+kind-inquiry-hint = We will answer by email or phone.
+kind-information-request = Request information
+kind-information-request-hint = A formal request for records the council holds.
+kind-suggestion = Make a suggestion
+kind-suggestion-hint = An idea to improve our services.
+kind-compliment = Pay a compliment
+kind-compliment-hint = Tell us about a job well done.
+
+# Choosing a service
+report-choose-title = What do you want to do?
+report-kind-legend = Kind of request
+report-kind-any = Show all services
+report-search-label = Search for a service
+report-search-hint = For example "bin", "pothole" or "noise".
+report-search-button = Show services
+report-result-count = { $count ->
+    [one] 1 service
+   *[other] { $count } services
+}
+report-no-results = No service matches.
+report-show-all = Show all services
+
+# The form
+report-form-title = Make a request
+form-back = Back to all services
+form-error-summary = There is a problem
+form-files-dropped = For your security we did not keep the files you chose. Please choose them again.
+form-honeypot = Leave this field empty
+form-kind-legend = What do you want to do?
+form-subject = Summary
+form-subject-hint = A few words, for example "Pothole outside 12 High Street".
+form-description = Details
+form-description-hint = What happened, when, and anything that helps us deal with it.
+form-optional = (optional)
+form-location-legend = Where is it?
+form-location-hint = An address or landmark, or the map coordinates.
+form-address = Address or description of the place
+form-latitude = Latitude
+form-longitude = Longitude
+form-use-my-location = Use my current location
+form-attachments = Photos or documents
+form-attachments-hint = Up to { $count } files: photos (JPEG, PNG, GIF, WebP, HEIC) or PDF, each up to { $size } MB.
+form-contact-legend = Your details
+form-contact-hint = We need an email address or a phone number to tell you what happens. We never publish them.
+form-name = Full name
+form-email = Email address
+form-phone = Phone number
+form-locale = Language for our replies
+privacy-title = How we use your information
+privacy-notice = We use what you tell us only to deal with this request and to improve our services. Council staff who handle it can see your details; we do not publish them or share them outside the council unless the law requires it. We keep requests for six years after they close, then delete them. You can ask to see or erase your information at any time.
+privacy-consent = I have read how my information is used
+form-submit = Send request
+
+# Confirmation
+received-title = Request received
+received-reference-label = Your reference number is
+received-next-title = What happens next
+received-next-body = { $department } will look at your request. We will contact you if we need more information, and tell you when it is dealt with.
+received-email-sent = We have sent you an email with these details.
+received-no-email = You did not give an email address, so keep this reference and link safe.
+received-track-title = Follow your request
+received-track-body = Use this private link to see progress, answer our questions or add information:
+received-keep-private = Anyone with this link can see your request. Do not share it.
+
+# Finding a request
+lookup-title = Check on a request
+lookup-intro = Enter the reference number from your confirmation and the email address you gave us.
+lookup-not-found-title = We could not find that request
+lookup-not-found = Check the reference number and email address. If you gave us only a phone number, use the link from your confirmation or call us.
+lookup-reference = Reference number
+lookup-reference-hint = For example CD-2026-004217.
+lookup-submit = Find my request
+
+# A request
+request-title = Your request
+request-reference = Reference
+request-status = Status
+request-service = Service
+request-department = Handled by
+request-submitted = Submitted
+request-coordinates = Map coordinates
+request-description = What you told us
+request-attachments = Files
+request-timeline = What has happened
+request-reply-title = Reply to our question
+request-add-info-title = Add information
+request-message = Your message
+request-send = Send
+request-withdraw-title = Withdraw this request
+request-withdraw-reason = Why are you withdrawing it?
+request-withdraw-confirm = Yes, I no longer need this request
+request-withdraw-button = Withdraw request
+request-comment-added = Thank you. We have added your message to your request.
+request-withdrawn = Your request has been withdrawn.
+event-submitted = Request received
+event-citizen-comment = You added information
+event-withdrawn = You withdrew the request
+event-status-changed = Status changed
+event-public-reply = Reply from the council
+actor-citizen = you
+actor-staff = the council
+actor-system = automatic
+
+error-csrf = Your session has expired or the form was sent from another site. Go back, reload the page and try again.
+error-honeypot = We could not accept this form.
+error-rate-limited = You have sent a lot of requests in a short time. Please wait a while and try again.
+error-withdraw-confirm = Tick the box to confirm you want to withdraw the request.
+error-file-problem = A file could not be accepted

@@ -86,6 +86,16 @@ fn contact_for(conn: &mut PgConnection, new: &NewTicket) -> QueryResult<i64> {
     }
 }
 
+/// How and when a request arrived.
+#[derive(Debug, Clone, Copy)]
+pub struct Arrival {
+    pub channel: Channel,
+    pub at: DateTime<Utc>,
+    /// The council's zone: a request made at 00:30 on 1 January local time
+    /// belongs to the new year's references.
+    pub council_zone: chrono_tz::Tz,
+}
+
 /// Creates the ticket. `notify` runs inside the same transaction (it writes the
 /// confirmation email to the outbox); if it fails, nothing is stored.
 pub fn submit<F>(
@@ -93,14 +103,17 @@ pub fn submit<F>(
     category: &Category,
     new: &NewTicket,
     files: &[Attachment],
-    channel: Channel,
-    now: DateTime<Utc>,
-    council_zone: chrono_tz::Tz,
+    arrival: Arrival,
     notify: F,
 ) -> Result<Submitted, RequestError>
 where
     F: FnOnce(&mut PgConnection, &Submitted) -> anyhow::Result<()>,
 {
+    let Arrival {
+        channel,
+        at: now,
+        council_zone,
+    } = arrival;
     let reference = next_reference(conn, now.with_timezone(&council_zone).year())?;
     let (token, token_hash) = new_tracking_token();
     conn.transaction(|conn| {

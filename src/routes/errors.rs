@@ -31,7 +31,10 @@ fn render(res: ServiceResponse<BoxBody>) -> actix_web::Result<ErrorHandlerRespon
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json") || v.contains("xml"));
+        .is_some_and(|v| {
+            v.starts_with("application/json") || v.contains("xml") || v.starts_with("text/html")
+        });
+    // JSON and XML answers (the APIs), and pages a handler already rendered, stay as they are.
     if is_json {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }

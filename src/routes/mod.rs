@@ -1,6 +1,7 @@
 //! HTTP routes, one module per area; `configure` mounts them all.
 
 pub mod api;
+pub mod citizen;
 pub mod errors;
 pub mod health;
 pub mod home;
@@ -11,6 +12,7 @@ use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(api::configure);
+    cfg.configure(citizen::configure);
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(home::home)

@@ -3,6 +3,7 @@
 //! (translations, hashed asset URLs).
 
 pub mod assets;
+pub mod citizen;
 pub mod pages;
 
 use std::collections::HashMap;
@@ -42,6 +43,7 @@ impl Templates {
             .context("parsing the templates")?;
         i18n::register(&mut tera);
         tera.register_function("asset", assets::AssetUrl);
+        tera.register_filter("local_time", local_time);
         Ok(Self {
             tera: std::sync::Arc::new(tera),
         })
@@ -60,6 +62,30 @@ impl Templates {
     pub fn names(&self) -> Vec<String> {
         self.tera.get_template_names().map(str::to_string).collect()
     }
+}
+
+/// tera: `{{ instant | local_time(tz="Europe/London") }}` → "22 Nov 2026, 14:05 GMT":
+/// an instant stored in UTC, shown in a named zone with the zone's abbreviation.
+fn local_time(
+    value: &tera::Value,
+    args: &HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let text = value
+        .as_str()
+        .ok_or_else(|| tera::Error::msg("local_time needs an RFC 3339 timestamp"))?;
+    let instant = chrono::DateTime::parse_from_rfc3339(text)
+        .map_err(|e| tera::Error::msg(format!("local_time: {e}")))?;
+    let tz: chrono_tz::Tz = args
+        .get("tz")
+        .and_then(|v| v.as_str())
+        .and_then(|z| z.parse().ok())
+        .unwrap_or(chrono_tz::UTC);
+    Ok(tera::Value::String(
+        instant
+            .with_timezone(&tz)
+            .format("%-d %b %Y, %H:%M %Z")
+            .to_string(),
+    ))
 }
 
 /// A tera error with its causes (tera puts the useful part in the source).
@@ -131,7 +157,11 @@ mod tests {
         let templates = Templates::load().expect("templates parse");
         let samples = sample_pages();
         for name in templates.names() {
-            if name == "base.html" || name.starts_with("partials/") || name.starts_with("macros") {
+            if name == "base.html"
+                || name.starts_with("partials/")
+                || name.starts_with("macros")
+                || name.starts_with("email/")
+            {
                 continue;
             }
             let page = samples
@@ -142,6 +172,61 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{name}: {e:?}"));
             assert!(!html.contains("<b>escaped?</b>"), "{name} does not escape");
         }
+    }
+
+    #[test]
+    fn every_message_key_in_the_templates_exists_in_english() {
+        // Messages with variables do not resolve without them, so look for the definitions.
+        let catalogue = include_str!("../../locales/en/main.ftl");
+        let defined = |key: &str| {
+            catalogue.lines().any(|l| {
+                l.strip_prefix(key)
+                    .is_some_and(|r| r.trim_start().starts_with('='))
+            })
+        };
+        let mut missing = Vec::new();
+        for name in TemplateFiles::iter() {
+            let text =
+                String::from_utf8(TemplateFiles::get(&name).unwrap().data.into_owned()).unwrap();
+            for piece in text.split("key=\"").skip(1) {
+                let key = piece.split('"').next().unwrap_or_default();
+                // `key="event-" ~ kind` builds the key from data; checked below.
+                if piece[key.len() + 1..].trim_start().starts_with('~') {
+                    continue;
+                }
+                if !defined(key) {
+                    missing.push(format!("{name}: {key}"));
+                }
+            }
+        }
+        // Keys built from data.
+        use crate::domain::ticket_kind::TicketKind;
+        for k in TicketKind::ALL {
+            let base = format!("kind-{}", k.as_str().replace('_', "-"));
+            for key in [base.clone(), format!("{base}-hint")] {
+                if !defined(&key) {
+                    missing.push(key);
+                }
+            }
+        }
+        for key in [
+            "status-received",
+            "status-in-progress",
+            "status-waiting",
+            "status-resolved",
+            "status-closed",
+            "event-submitted",
+            "event-citizen-comment",
+            "event-withdrawn",
+            "actor-citizen",
+            "actor-staff",
+            "actor-system",
+        ] {
+            if !defined(key) {
+                missing.push(key.to_string());
+            }
+        }
+        assert!(missing.is_empty(), "missing English messages: {missing:#?}");
     }
 
     #[test]

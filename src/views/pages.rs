@@ -87,6 +87,7 @@ pub(super) fn samples() -> HashMap<&'static str, serde_json::Value> {
         request_id: Some("0000-sample".into()),
     };
     let mut m = HashMap::new();
+    super::citizen::samples(&layout, &mut m);
     m.insert(
         "home.html",
         serde_json::to_value(home).expect("serialisable"),

@@ -157,6 +157,7 @@ impl From<AppError> for ApiError {
             AppError::BadRequest(m) => Self::new(StatusCode::BAD_REQUEST, "bad_request", m),
             AppError::Forbidden(m) => Self::new(StatusCode::FORBIDDEN, "forbidden", m),
             AppError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
+            AppError::TooLarge(m) => Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", m),
             AppError::Unavailable(e) => Self {
                 source: Some(e),
                 ..Self::new(

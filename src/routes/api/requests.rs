@@ -272,9 +272,11 @@ pub async fn create_request(
             &category,
             &new,
             &[],
-            Channel::Api,
-            now,
-            settings2.application.time_zone,
+            submit::Arrival {
+                channel: Channel::Api,
+                at: now,
+                council_zone: settings2.application.time_zone,
+            },
             |conn, s| notify::confirmation(conn, &templates2, &settings2, s),
         )?;
         let view = track::citizen_view(conn, &submitted.ticket)?;
