@@ -261,11 +261,8 @@ impl MultipartForm {
 /// once, and a body that runs on is cut off with [`UploadError::BodyTooLarge`]
 /// from [`read_multipart`].
 ///
-/// ```ignore
-/// async fn submit(req: HttpRequest, body: web::Payload, limits: web::Data<UploadLimits>) -> ... {
-///     let multipart = uploads::multipart_from_request(req.headers(), body, &limits)?;
-///     let form = uploads::read_multipart(multipart, &limits).await?;
-/// ```
+/// The citizen form handlers (`routes::citizen`) use it as
+/// `read_multipart(multipart_from_request(req.headers(), payload, &limits)?, &limits)`.
 pub fn multipart_from_request<S>(
     headers: &HeaderMap,
     body: S,
