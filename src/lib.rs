@@ -22,6 +22,7 @@ pub mod requests;
 pub mod routes;
 pub mod schema;
 pub mod seed;
+pub mod staff;
 pub mod startup;
 pub mod telemetry;
 pub mod uploads;

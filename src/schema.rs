@@ -1,5 +1,11 @@
 // @generated automatically by Diesel CLI.
 
+pub mod sql_types {
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
+    pub struct Tsvector;
+}
+
 diesel::table! {
     attachments (id) {
         id -> Int8,
@@ -50,6 +56,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    canned_responses (id) {
+        id -> Int8,
+        department_id -> Int8,
+        title -> Text,
+        body -> Text,
+        created_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     categories (id) {
         id -> Int8,
         slug -> Text,
@@ -71,6 +89,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    contact_log (id) {
+        id -> Int8,
+        contact_id -> Int8,
+        ticket_id -> Nullable<Int8>,
+        user_id -> Int8,
+        kind -> Text,
+        subject -> Text,
+        notes -> Text,
+        occurred_at -> Timestamptz,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     contacts (id) {
         id -> Int8,
         name -> Text,
@@ -79,6 +114,7 @@ diesel::table! {
         locale -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        search -> Nullable<Tsvector>,
     }
 }
 
@@ -110,6 +146,17 @@ diesel::table! {
         next_attempt_at -> Timestamptz,
         last_error -> Nullable<Text>,
         sent_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    password_resets (id) {
+        id -> Int8,
+        user_id -> Int8,
+        token_hash -> Bytea,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
     }
 }
@@ -149,6 +196,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    ticket_holdings (id) {
+        id -> Int8,
+        ticket_id -> Int8,
+        department_id -> Int8,
+        started_at -> Timestamptz,
+        ended_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     tickets (id) {
         id -> Int8,
         reference -> Text,
@@ -177,6 +237,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        search -> Nullable<Tsvector>,
     }
 }
 
@@ -200,6 +261,9 @@ diesel::table! {
         time_zone -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        failed_sign_ins -> Int4,
+        locked_until -> Nullable<Timestamptz>,
+        last_sign_in_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -207,14 +271,22 @@ diesel::joinable!(attachments -> ticket_events (event_id));
 diesel::joinable!(attachments -> tickets (ticket_id));
 diesel::joinable!(calendar_holidays -> business_calendars (calendar_id));
 diesel::joinable!(calendar_intervals -> business_calendars (calendar_id));
+diesel::joinable!(canned_responses -> departments (department_id));
+diesel::joinable!(canned_responses -> users (created_by));
 diesel::joinable!(categories -> departments (default_department_id));
 diesel::joinable!(categories -> sla_policies (sla_policy_id));
+diesel::joinable!(contact_log -> contacts (contact_id));
+diesel::joinable!(contact_log -> tickets (ticket_id));
+diesel::joinable!(contact_log -> users (user_id));
 diesel::joinable!(departments -> business_calendars (calendar_id));
 diesel::joinable!(outbox -> tickets (ticket_id));
+diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(sla_policies -> business_calendars (calendar_id));
 diesel::joinable!(ticket_events -> contacts (actor_contact_id));
 diesel::joinable!(ticket_events -> tickets (ticket_id));
 diesel::joinable!(ticket_events -> users (actor_user_id));
+diesel::joinable!(ticket_holdings -> departments (department_id));
+diesel::joinable!(ticket_holdings -> tickets (ticket_id));
 diesel::joinable!(tickets -> categories (category_id));
 diesel::joinable!(tickets -> contacts (contact_id));
 diesel::joinable!(tickets -> departments (department_id));
@@ -227,13 +299,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     business_calendars,
     calendar_holidays,
     calendar_intervals,
+    canned_responses,
     categories,
+    contact_log,
     contacts,
     departments,
     outbox,
+    password_resets,
     reference_counters,
     sla_policies,
     ticket_events,
+    ticket_holdings,
     tickets,
     user_departments,
     users,

@@ -197,3 +197,19 @@ error-honeypot = We could not accept this form.
 error-rate-limited = You have sent a lot of requests in a short time. Please wait a while and try again.
 error-withdraw-confirm = Tick the box to confirm you want to withdraw the request.
 error-file-problem = A file could not be accepted
+
+# Staff
+staff-sign-in-title = Staff sign in
+staff-password = Password
+staff-sign-in-button = Sign in
+staff-sign-in-invalid = The email or password is not right.
+staff-sign-in-locked = Too many failed attempts. The account is locked for a few minutes; try again later or ask an administrator.
+staff-home-title = Your work
+staff-signed-in-as = Signed in as { $name }
+staff-your-departments = Your departments
+staff-sign-out = Sign out
+staff-sign-out-everywhere = Sign out on every device
+role-agent = Agent
+role-supervisor = Supervisor
+role-leader = Leader
+role-admin = Administrator

@@ -1,5 +1,10 @@
-//! Authentication and request protection.
+//! Authentication and request protection: staff sessions (JWT), the
+//! `CurrentStaff` extractor, the authorisation policy, passwords, CSRF, and
+//! citizens' request grants.
 
 pub mod csrf;
 pub mod grant;
+pub mod jwt;
 pub mod password;
+pub mod policy;
+pub mod session;

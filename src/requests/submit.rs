@@ -14,7 +14,7 @@ use crate::domain::new_ticket::NewTicket;
 use crate::domain::reference::{format_reference, new_tracking_token};
 use crate::domain::ticket::Channel;
 use crate::domain::ticket_status::TicketStatus;
-use crate::schema::{attachments, ticket_events, tickets};
+use crate::schema::{attachments, ticket_events, ticket_holdings, tickets};
 
 /// A request just created. The tracking token exists only here: it is shown
 /// or emailed once and stored only as a hash.
@@ -142,6 +142,13 @@ where
             })
             .returning(Ticket::as_returning())
             .get_result(conn)?;
+        diesel::insert_into(ticket_holdings::table)
+            .values((
+                ticket_holdings::ticket_id.eq(ticket.id),
+                ticket_holdings::department_id.eq(ticket.department_id),
+                ticket_holdings::started_at.eq(ticket.created_at),
+            ))
+            .execute(conn)?;
         let event_id: i64 = diesel::insert_into(ticket_events::table)
             .values(&NewTicketEvent {
                 ticket_id: ticket.id,

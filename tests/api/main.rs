@@ -12,3 +12,4 @@ mod mail;
 mod migrations;
 mod seed;
 mod smtp_capture;
+mod staff_auth;

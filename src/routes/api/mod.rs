@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(requests::create_request)
             .service(requests::get_request)
             .service(requests::add_comment)
+            .service(crate::routes::staff::auth::issue_token)
             .service(requests::openapi_document)
             .default_service(web::to(error::not_found)),
     );

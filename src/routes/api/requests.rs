@@ -379,10 +379,12 @@ pub async fn add_comment(
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "CivicDesk API", description = "Submit and follow citizens' requests."),
-    paths(list_categories, create_request, get_request, add_comment),
-    components(schemas(CategoryOut, CreateRequest, RequestOut, CreatedOut, CommentIn)),
+    paths(list_categories, create_request, get_request, add_comment, crate::routes::staff::auth::issue_token),
+    components(schemas(CategoryOut, CreateRequest, RequestOut, CreatedOut, CommentIn,
+        crate::routes::staff::auth::TokenRequest, crate::routes::staff::auth::TokenResponse)),
     tags((name = "catalogue", description = "The services citizens can ask for"),
-         (name = "requests", description = "Citizens' requests"))
+         (name = "requests", description = "Citizens' requests"),
+         (name = "staff", description = "Staff sign-in and ticket handling (Bearer token)"))
 )]
 pub struct ApiDoc;
 

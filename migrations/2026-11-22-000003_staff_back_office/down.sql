@@ -1,0 +1,11 @@
+DROP TABLE ticket_holdings;
+DROP TABLE contact_log;
+DROP TABLE canned_responses;
+DROP INDEX contacts_search_idx;
+ALTER TABLE contacts DROP COLUMN search;
+DROP INDEX tickets_assignee_idx;
+DROP INDEX tickets_department_updated_idx;
+DROP INDEX tickets_search_idx;
+ALTER TABLE tickets DROP COLUMN search;
+DROP TABLE password_resets;
+ALTER TABLE users DROP COLUMN last_sign_in_at, DROP COLUMN locked_until, DROP COLUMN failed_sign_ins;

@@ -1,0 +1,64 @@
+//! The staff back office under `/staff`, and the staff API's sign-in.
+
+pub mod auth;
+pub mod home;
+
+use actix_web::http::StatusCode;
+use actix_web::middleware::from_fn;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use crate::auth::session::renew_session;
+use crate::configuration::Settings;
+use crate::error::AppError;
+use crate::i18n::Locale;
+use crate::views::{Layout, Templates};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/staff")
+            .wrap(from_fn(renew_session))
+            .service(auth::sign_in_form)
+            .service(auth::sign_in)
+            .service(auth::sign_out)
+            .service(auth::sign_out_everywhere)
+            .service(home::home),
+    );
+}
+
+pub(crate) fn html<P: Serialize>(
+    templates: &Templates,
+    name: &str,
+    page: &P,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let body = templates.render(name, page)?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(body))
+}
+
+pub(crate) fn layout(
+    req: &HttpRequest,
+    settings: &Settings,
+    locale: Locale,
+    title_key: &str,
+) -> Layout {
+    Layout::new(
+        locale,
+        &settings.application.council_name,
+        req.uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/staff"),
+        locale.text(title_key),
+    )
+}
+
+/// Only local paths are followed after signing in.
+pub(crate) fn safe_next(next: Option<&str>) -> String {
+    next.filter(|n| n.starts_with("/staff") && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or("/staff")
+        .to_string()
+}

@@ -1,0 +1,3 @@
+//! Staff use cases: signing in, and (in later modules) working tickets.
+
+pub mod sign_in;
