@@ -88,6 +88,8 @@ fn contact_for(conn: &mut PgConnection, new: &NewTicket) -> QueryResult<i64> {
 
 /// Creates the ticket. `notify` runs inside the same transaction (it writes the
 /// confirmation email to the outbox); if it fails, nothing is stored.
+// Each argument is a separate input of the use case; a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 pub fn submit<F>(
     conn: &mut PgConnection,
     category: &Category,
