@@ -75,7 +75,7 @@ impl Application {
                         Ok(res)
                     }
                 })
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
                 .app_data(settings.clone())
                 .app_data(pool.clone())
                 .app_data(templates.clone())

@@ -10,10 +10,13 @@ use crate::email::{self, EmailTemplates};
 use crate::i18n::Locale;
 use crate::schema::{categories, departments};
 
-/// The public link that opens a request with its secret token.
+/// The public link that opens a request with its secret token. It keeps the
+/// public address's path: a portal served under `/civicdesk/` links there.
 pub fn tracking_url(settings: &Settings, reference: &str, token: &str) -> String {
     let mut url = settings.application.public_base_url.clone();
-    url.set_path(&format!("/requests/{reference}"));
+    let path = format!("{}/requests/{reference}", url.path().trim_end_matches('/'));
+    url.set_path(&path);
+    url.set_fragment(None);
     url.query_pairs_mut().clear().append_pair("token", token);
     url.to_string()
 }
@@ -60,4 +63,52 @@ pub fn confirmation(
     )
     .context("queueing the confirmation")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::configuration::{Environment, Overrides};
+
+    fn settings_with_base(base: &str) -> Settings {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        Settings::load_for(
+            Environment::Test,
+            &Overrides {
+                data_dir: Some(data_dir.path().to_path_buf()),
+                config_dir: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/config").into()),
+                set: vec![
+                    ("security.jwt_secret".into(), "k".repeat(40)),
+                    ("application.public_base_url".into(), base.into()),
+                ],
+                ..Overrides::default()
+            },
+        )
+        .expect("settings")
+    }
+
+    #[test]
+    fn tracking_urls_stay_under_the_public_base_url() {
+        for (base, expected) in [
+            (
+                "http://127.0.0.1:8080",
+                "http://127.0.0.1:8080/requests/CD-2026-000042?token=t0k-en_",
+            ),
+            (
+                "https://council.example.org/civicdesk/",
+                "https://council.example.org/civicdesk/requests/CD-2026-000042?token=t0k-en_",
+            ),
+            (
+                "https://council.example.org/civicdesk?x=1#top",
+                "https://council.example.org/civicdesk/requests/CD-2026-000042?token=t0k-en_",
+            ),
+        ] {
+            let settings = settings_with_base(base);
+            assert_eq!(
+                tracking_url(&settings, "CD-2026-000042", "t0k-en_"),
+                expected,
+                "{base}"
+            );
+        }
+    }
 }

@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod citizen;
 pub mod pages;
+pub mod staff;
 
 use std::collections::HashMap;
 

@@ -11,7 +11,8 @@ use civicdesk::email::{EmailTemplates, Mailer};
 use civicdesk::embedded_pg::{ClusterOptions, EmbeddedCluster};
 use civicdesk::jobs::DeliveryReport;
 use civicdesk::startup::Application;
-use diesel::{Connection, PgConnection, RunQueryDsl};
+use diesel::sql_types::BigInt;
+use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl};
 
 use crate::smtp_capture::{CapturedEmail, SmtpCapture};
 
@@ -134,9 +135,16 @@ pub struct TestApp {
 }
 
 /// Settings for a test app: the test environment's files, the given database,
-/// port 0, a private data dir and plain SMTP to `smtp_port` on 127.0.0.1.
-pub fn test_settings(db_url: &str, data_dir: &Path, smtp_port: u16) -> Settings {
-    let overrides = Overrides {
+/// port 0, a private data dir and plain SMTP to `smtp_port` on 127.0.0.1; then
+/// `configure` may change the overrides (e.g. push `("abuse.submission_burst",
+/// "1000")` onto `set`) before they are loaded.
+pub fn test_settings(
+    db_url: &str,
+    data_dir: &Path,
+    smtp_port: u16,
+    configure: impl FnOnce(&mut Overrides),
+) -> Settings {
+    let mut overrides = Overrides {
         bind: Some("127.0.0.1:0".into()),
         data_dir: Some(data_dir.to_path_buf()),
         config_dir: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config")),
@@ -147,21 +155,36 @@ pub fn test_settings(db_url: &str, data_dir: &Path, smtp_port: u16) -> Settings 
             ("smtp.tls".into(), "none".into()),
         ],
     };
+    configure(&mut overrides);
     Settings::load_for(Environment::Test, &overrides).expect("test settings")
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// The app with changed settings, e.g. a higher submission rate limit:
+/// `spawn_app_with(|o| o.set.push(("abuse.submission_burst".into(), "1000".into())))`.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Overrides)) -> TestApp {
     let db_url = cluster().new_database();
-    spawn_app_on(db_url).await
+    spawn_app_on_with(db_url, configure).await
 }
 
 /// Spawns the app on an existing database.
 pub async fn spawn_app_on(db_url: String) -> TestApp {
+    spawn_app_on_with(db_url, |_| {}).await
+}
+
+async fn spawn_app_on_with(db_url: String, configure: impl FnOnce(&mut Overrides)) -> TestApp {
     let data_dir = scratch_dir("civicdesk-app-");
     let smtp = SmtpCapture::start();
-    let settings = test_settings(&db_url, &data_dir, smtp.port());
+    let settings = test_settings(&db_url, &data_dir, smtp.port(), configure);
     civicdesk::telemetry::init(&settings.log);
-    let pool = civicdesk::db::build_pool(&db_url, 4, std::time::Duration::from_secs(5));
+    let pool = civicdesk::db::build_pool(
+        &db_url,
+        settings.database.pool_size.get(),
+        std::time::Duration::from_secs(settings.database.connect_timeout_seconds),
+    );
     let app = Application::build(settings.clone(), pool).expect("building the app");
     let port = app.port();
     let mailer = app.mailer().clone();
@@ -224,6 +247,26 @@ impl TestApp {
     /// The right-hand side of this app's Message-IDs.
     pub fn mail_domain(&self) -> String {
         civicdesk::email::message_id_domain(&self.settings.application.public_base_url)
+    }
+
+    /// How many rows `table` has.
+    pub fn count(&self, table: &str) -> i64 {
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        let row: Count = diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
+            .get_result(&mut self.conn())
+            .unwrap_or_else(|e| panic!("counting {table}: {e}"));
+        row.n
+    }
+
+    /// Runs SQL in this app's database (e.g. to set up a test's conditions).
+    pub fn execute(&self, sql: &str) {
+        diesel::sql_query(sql)
+            .execute(&mut self.conn())
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
     /// Seeds the demo council into this app's database.

@@ -206,6 +206,9 @@ impl Drop for SmtpCapture {
 /// One SMTP session: just enough of RFC 5321 for a client like lettre.
 fn session(stream: TcpStream, received: &Mutex<Vec<Received>>) -> std::io::Result<()> {
     stream.set_nonblocking(false)?;
+    // Replies go out line by line (EHLO is four writes): without this, Nagle
+    // holds each behind the client's delayed ACK, some 40 ms a message.
+    stream.set_nodelay(true)?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut out = stream.try_clone()?;
     let mut input = BufReader::new(stream);

@@ -301,6 +301,7 @@ pub async fn create_request(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TokenQuery {
     /// The tracking token (or send it in the X-Tracking-Token header).
     token: Option<String>,
@@ -316,7 +317,8 @@ fn token_of(req: &HttpRequest, query: &TokenQuery) -> String {
 }
 
 #[utoipa::path(get, path = "/api/v1/requests/{reference}", tag = "requests",
-    params(("reference" = String, Path, description = "e.g. CD-2026-004217"), TokenQuery),
+    params(("reference" = String, Path, description = "e.g. CD-2026-004217"), TokenQuery,
+        ("X-Tracking-Token" = Option<String>, Header, description = "The tracking token, instead of the query")),
     responses(
         (status = 200, description = "The request as its citizen sees it", body = RequestOut),
         (status = 404, description = "No such request, or a wrong or missing token"),
@@ -346,7 +348,8 @@ pub struct CommentIn {
 }
 
 #[utoipa::path(post, path = "/api/v1/requests/{reference}/comments", tag = "requests",
-    params(("reference" = String, Path, description = "e.g. CD-2026-004217"), TokenQuery),
+    params(("reference" = String, Path, description = "e.g. CD-2026-004217"), TokenQuery,
+        ("X-Tracking-Token" = Option<String>, Header, description = "The tracking token, instead of the query")),
     request_body = CommentIn,
     responses(
         (status = 201, description = "Added; the request as it now stands", body = RequestOut),

@@ -15,17 +15,8 @@ use crate::error::AppError;
 use crate::routes::api::error::ApiError;
 use crate::routes::locale::RequestLocale;
 use crate::staff::sign_in::{self as signing, SignInError};
+use crate::views::staff::SignInPage;
 use crate::views::Templates;
-
-#[derive(Debug, Serialize)]
-pub struct SignInPage {
-    #[serde(flatten)]
-    pub layout: crate::views::Layout,
-    pub email: String,
-    pub next: String,
-    pub error: Option<String>,
-    pub csrf_token: String,
-}
 
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {

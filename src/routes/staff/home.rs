@@ -3,28 +3,17 @@
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
-use serde::Serialize;
 
 use super::{html, layout};
 use crate::auth::csrf;
-use crate::auth::policy::Staff;
 use crate::auth::session::CurrentStaff;
 use crate::configuration::Settings;
 use crate::db::{self, Pool};
 use crate::error::AppError;
 use crate::routes::locale::RequestLocale;
 use crate::schema::departments;
+use crate::views::staff::StaffHomePage;
 use crate::views::Templates;
-
-#[derive(Debug, Serialize)]
-pub struct StaffHomePage {
-    #[serde(flatten)]
-    pub layout: crate::views::Layout,
-    pub staff: Staff,
-    pub role_key: String,
-    pub department_names: Vec<String>,
-    pub csrf_token: String,
-}
 
 #[get("")]
 pub async fn home(
