@@ -238,6 +238,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         search -> Nullable<Tsvector>,
+        awaiting_staff_since -> Nullable<Timestamptz>,
     }
 }
 

@@ -7,5 +7,6 @@ DROP INDEX tickets_assignee_idx;
 DROP INDEX tickets_department_updated_idx;
 DROP INDEX tickets_search_idx;
 ALTER TABLE tickets DROP COLUMN search;
+ALTER TABLE tickets DROP COLUMN awaiting_staff_since;
 DROP TABLE password_resets;
 ALTER TABLE users DROP COLUMN last_sign_in_at, DROP COLUMN locked_until, DROP COLUMN failed_sign_ins;

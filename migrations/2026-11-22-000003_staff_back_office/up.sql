@@ -27,6 +27,10 @@ ALTER TABLE tickets ADD COLUMN search TSVECTOR GENERATED ALWAYS AS (
     setweight(to_tsvector('simple', coalesce(description, '')), 'C')
 ) STORED;
 CREATE INDEX tickets_search_idx ON tickets USING GIN (search);
+-- Set when the citizen adds something; cleared when staff answer publicly.
+-- Queues show it as a marker, oldest first.
+ALTER TABLE tickets ADD COLUMN awaiting_staff_since TIMESTAMPTZ;
+
 -- Queues: keyset pagination by (updated_at, id) and by (created_at, id) per department.
 CREATE INDEX tickets_department_updated_idx ON tickets (department_id, updated_at DESC, id DESC);
 CREATE INDEX tickets_assignee_idx ON tickets (assignee_id, updated_at DESC, id DESC) WHERE assignee_id IS NOT NULL;

@@ -273,6 +273,10 @@ pub fn add_comment(
             .get_result(conn)?;
         store_attachments(conn, current.id, Some(event_id), files)?;
         change_status(conn, &current, next, None, now)?;
+        // The queue marker: the citizen is waiting for staff (keep the oldest time).
+        diesel::update(tickets::table.filter(tickets::id.eq(current.id)))
+            .set(tickets::awaiting_staff_since.eq(current.awaiting_staff_since.unwrap_or(now)))
+            .execute(conn)?;
         Ok(next)
     })
 }

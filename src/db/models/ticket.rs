@@ -37,6 +37,7 @@ pub struct Ticket {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub awaiting_staff_since: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Insertable)]
