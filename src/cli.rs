@@ -51,6 +51,8 @@ pub enum Command {
     CreateUser(CreateUserArgs),
     /// Print the connection URL of the database in use, e.g. psql "$(civicdesk db-url)".
     DbUrl,
+    /// Fill the database with realistic synthetic tickets (for benchmarks and demos).
+    Generate(GenerateArgs),
 }
 
 #[derive(Debug, Args, Default)]
@@ -58,6 +60,19 @@ pub struct ServeArgs {
     /// Address and port to listen on [config: application.bind, default 127.0.0.1:8080]
     #[arg(long, value_name = "ADDR:PORT")]
     pub bind: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// How many tickets to add
+    #[arg(long, default_value_t = 10_000)]
+    pub tickets: u64,
+    /// Random seed, for repeatable data
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Tickets per COPY batch (one transaction each)
+    #[arg(long, default_value_t = 20_000)]
+    pub batch: u64,
 }
 
 #[derive(Debug, Args)]
@@ -139,6 +154,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(())
             })
         }
+        Command::Generate(args) => with_database(&settings, |db| {
+            let mut conn = crate::db::connect(db.url())?;
+            crate::db::migrate(&mut conn)?;
+            let tz = settings.application.time_zone;
+            let seeded = crate::seed::seed_demo(&mut conn, tz, crate::seed::current_year(tz))?;
+            crate::seed::announce_logins(&seeded.logins, &settings.application.data_dir)?;
+            commands::generate(&mut conn, &args)
+        }),
         Command::DbUrl => {
             let db = Database::open(&settings)?;
             println!("{}", db.url());

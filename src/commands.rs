@@ -200,3 +200,33 @@ fn is_plausible_email(s: &str) -> bool {
         && s.len() <= 254
         && !s.chars().any(char::is_whitespace)
 }
+
+/// `civicdesk generate`: COPY synthetic tickets in batches, with a progress bar.
+pub fn generate(conn: &mut PgConnection, args: &crate::cli::GenerateArgs) -> anyhow::Result<()> {
+    let bar = indicatif::ProgressBar::new(args.tickets);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:40}] {pos}/{len} tickets ({per_sec}, eta {eta})",
+        )
+        .expect("a valid template")
+        .progress_chars("=> "),
+    );
+    let started = std::time::Instant::now();
+    let options = crate::generate::GenerateOptions {
+        tickets: args.tickets,
+        seed: args.seed,
+        batch: args.batch.max(1),
+        until: chrono::Utc::now(),
+    };
+    let report = crate::generate::generate(conn, &options, |done| bar.set_position(done))?;
+    bar.finish();
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "Added {} tickets, {} timeline events and {} citizens in {secs:.1} s ({:.0} tickets/s).",
+        report.tickets,
+        report.events,
+        report.contacts,
+        report.tickets as f64 / secs
+    );
+    Ok(())
+}

@@ -16,6 +16,7 @@ pub mod domain;
 pub mod email;
 pub mod embedded_pg;
 pub mod error;
+pub mod generate;
 pub mod i18n;
 pub mod jobs;
 pub mod requests;
