@@ -10,6 +10,10 @@
   if (search) {
     var target = document.querySelector(search.getAttribute("data-filter-target"));
     var count = document.getElementById("result-count");
+    // The count in words for every number the list can show, from the server
+    // (so plurals follow the language's rules: "1 service", "5 services").
+    var countTexts = [];
+    try { countTexts = JSON.parse(count.getAttribute("data-count-texts")) || []; } catch (e) { countTexts = []; }
     search.addEventListener("input", function () {
       var words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
       var shown = 0;
@@ -22,7 +26,7 @@
       target.querySelectorAll("section").forEach(function (section) {
         section.hidden = section.querySelectorAll("[data-filter-text]:not([hidden])").length === 0;
       });
-      if (count) { count.textContent = shown + (count.textContent.replace(/^[0-9۰-۹]+/, "")); }
+      if (count && typeof countTexts[shown] === "string") { count.textContent = countTexts[shown]; }
     });
   }
 

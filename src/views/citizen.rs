@@ -23,6 +23,8 @@ pub struct ServiceLink {
     pub slug: String,
     pub name: String,
     pub description: String,
+    /// Other words people use for it; the page's filter-as-you-type searches them too.
+    pub keywords: String,
     pub href: String,
 }
 
@@ -42,6 +44,10 @@ pub struct ChoosePage {
     pub query: String,
     pub groups: Vec<ServiceGroup>,
     pub result_count: usize,
+    /// "No services", "1 service", "2 services"... for every count up to
+    /// `result_count`, so the filter-as-you-type script says the count in words
+    /// with the language's own plural rules.
+    pub count_texts: Vec<String>,
 }
 
 /// `report/form.html`: the form, empty or coming back with errors.
@@ -130,10 +136,12 @@ pub(super) fn samples(
                 slug: "x".into(),
                 name: evil.clone(),
                 description: evil.clone(),
+                keywords: evil.clone(),
                 href: "/report/x".into(),
             }],
         }],
         result_count: 1,
+        count_texts: vec![evil.clone(), evil.clone()],
     };
     let defs: Vec<ExtraFieldDef> = serde_json::from_str(
         r#"[{"code":"a","label":"<b>escaped?</b>","datatype":"singlevaluelist","required":true,"values":[{"key":"k","name":"K"}]},

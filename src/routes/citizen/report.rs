@@ -112,6 +112,7 @@ pub async fn choose(
             slug: c.slug,
             name: c.name,
             description: c.description,
+            keywords: c.keywords,
             href,
         };
         match groups.last_mut() {
@@ -129,8 +130,19 @@ pub async fn choose(
         query: query.q.clone().unwrap_or_default(),
         groups,
         result_count: count,
+        count_texts: (0..=count).map(|n| result_count_text(locale, n)).collect(),
     };
     html(&templates, "report/choose.html", &page, StatusCode::OK)
+}
+
+/// "1 service", "5 services" in the visitor's language.
+fn result_count_text(locale: Locale, n: usize) -> String {
+    let mut args = std::collections::HashMap::new();
+    args.insert(
+        "count".into(),
+        fluent_templates::fluent_bundle::FluentValue::from(n),
+    );
+    locale.text_with("report-result-count", &args)
 }
 
 struct FormContext {
