@@ -26,7 +26,7 @@ use crate::routes::locale::RequestLocale;
 use crate::schema::{categories, departments};
 use crate::uploads::{self, UploadLimits};
 use crate::views::citizen::{
-    ChoosePage, FormPage, KindOption, ReceivedPage, ServiceGroup, ServiceLink,
+    errors_in_page_order, ChoosePage, FormPage, KindOption, ReceivedPage, ServiceGroup, ServiceLink,
 };
 use crate::views::Templates;
 
@@ -209,6 +209,7 @@ fn form_page(
         ),
         extra_fields: ctx.extra_fields.clone(),
         values,
+        error_list: errors_in_page_order(&errors, &ctx.extra_fields),
         errors,
         file_problems,
         files_dropped,
