@@ -5,6 +5,22 @@
   var summary = document.querySelector("[data-autofocus]");
   if (summary) { summary.focus(); }
 
+  // A link in the error summary points at the field's wrapper (so without this
+  // script the label and the message scroll into view), which cannot take focus:
+  // put the cursor in the field itself, keeping its label in view.
+  document.querySelectorAll(".error-summary a[href^='#']").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var target = document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) { return; }
+      var input = target.matches("input, textarea, select") ? target
+        : target.querySelector("input:not([type=hidden]), textarea, select");
+      if (!input) { return; }
+      event.preventDefault();
+      target.scrollIntoView();
+      input.focus({ preventScroll: true });
+    });
+  });
+
   // Filter the list of services as the citizen types.
   var search = document.querySelector("[data-filter-target]");
   if (search) {
