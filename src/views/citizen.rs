@@ -259,6 +259,10 @@ pub(super) fn samples(
         latitude: Some(51.5),
         longitude: Some(-0.1),
         extra_fields: serde_json::json!({"bin": "<b>escaped?</b>", "kinds": ["a", "b"]}),
+        extra_answers: vec![crate::requests::track::ExtraAnswer {
+            label: evil.clone(),
+            value: evil.clone(),
+        }],
         created_at: now,
         updated_at: now,
         resolution_code: None,
