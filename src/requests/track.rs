@@ -125,6 +125,11 @@ pub fn extra_answers(
             Value::String(s) => def
                 .and_then(|d| d.values.iter().find(|lv| &lv.key == s))
                 .map_or_else(|| s.clone(), |lv| lv.name.clone()),
+            // Numbers are stored as floats: 8 was typed, so show 8, not 8.0.
+            Value::Number(n) => match n.as_f64() {
+                Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+                _ => n.to_string(),
+            },
             other => other.to_string(),
         };
         match v {
@@ -392,8 +397,12 @@ mod tests {
             {"code": "unanswered", "label": "Never asked", "datatype": "string"}
         ]);
         let answers =
-            json!({"depth_cm": 8, "size": "large", "bins": ["garden", "food"], "old": "kept"});
+            json!({"depth_cm": 8.0, "size": "large", "bins": ["garden", "food"], "old": "kept"});
         let shown = extra_answers(&questions, &answers);
+        assert_eq!(
+            extra_answers(&questions, &json!({"depth_cm": 2.5}))[0].value,
+            "2.5"
+        );
         let pairs: Vec<(&str, &str)> = shown
             .iter()
             .map(|a| (a.label.as_str(), a.value.as_str()))
