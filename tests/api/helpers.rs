@@ -155,11 +155,35 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_on(db_url).await
 }
 
+/// Spawns the app with `application.public_base_url` set to its own address,
+/// so the links it writes for people (the tracking link on the confirmation
+/// page) lead back to it, as a browser following them needs.
+pub async fn spawn_app_linking_to_itself() -> TestApp {
+    let db_url = cluster().new_database();
+    // Reserve a free port, then let the app bind it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("finding a free port")
+        .port();
+    spawn_app_with(db_url, |settings| {
+        settings.application.bind = ([127, 0, 0, 1], port).into();
+        settings.application.public_base_url =
+            url::Url::parse(&format!("http://127.0.0.1:{port}")).expect("a URL");
+    })
+    .await
+}
+
 /// Spawns the app on an existing database.
 pub async fn spawn_app_on(db_url: String) -> TestApp {
+    spawn_app_with(db_url, |_| {}).await
+}
+
+/// Spawns the app on an existing database, with the test settings as `adjust` leaves them.
+pub async fn spawn_app_with(db_url: String, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let data_dir = scratch_dir("civicdesk-app-");
     let smtp = SmtpCapture::start();
-    let settings = test_settings(&db_url, &data_dir, smtp.port());
+    let mut settings = test_settings(&db_url, &data_dir, smtp.port());
+    adjust(&mut settings);
     civicdesk::telemetry::init(&settings.log);
     let pool = civicdesk::db::build_pool(&db_url, 4, std::time::Duration::from_secs(5));
     let app = Application::build(settings.clone(), pool).expect("building the app");
