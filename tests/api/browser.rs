@@ -724,6 +724,12 @@ async fn a_citizen_reports_a_pothole_follows_it_and_withdraws_it() {
         href,
         "the link shows its address"
     );
+    // The long private link wraps rather than widening the page on a phone.
+    browser.set_window(375, 812).await;
+    browser
+        .assert_fits_width("the confirmation page on a phone")
+        .await;
+    browser.set_window(1280, 900).await;
 
     // The request page, by that link.
     tracking.click().await.unwrap();
