@@ -51,6 +51,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         drop(pool);
         None
     };
+    let stop_requested = shutdown_signal();
     println!("CivicDesk is running at {url}  (Ctrl-C to stop)");
     tracing::info!(%url, "listening");
 
@@ -79,7 +80,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
             });
             false
         }
-        () = shutdown_signal() => false,
+        () = stop_requested => false,
     };
     if !server_done {
         handle.stop(true).await;

@@ -338,6 +338,7 @@ fn generate_batch(
                 ("\\N".to_string(), "\\N".to_string())
             };
             let nul = |o: Option<String>| o.unwrap_or_else(|| "\\N".into());
+            let addr = format!("{} {} Road", rng.gen_range(1..300), pick(rng, LAST));
             writeln!(
                 ticket_rows,
                 "{id}\t{r}\t\\\\x{h}\t{kind}\t{category}\t{department}\t{status}\t{priority}\t{channel}\t{s}\t{d}\t{addr}\t{lat}\t{lon}\t{{}}\t{contact}\ten\t{a}\t{rc}\t{ra}\t{ca}\t{v}\t{c}\t{u}",
@@ -345,7 +346,6 @@ fn generate_batch(
                 h = hex::encode(hash),
                 s = text(&subject),
                 d = text(&description),
-                addr = format!("{} {} Road", rng.gen_range(1..300), pick(rng, LAST)),
                 a = nul(assignee.map(|a| a.to_string())),
                 rc = nul(resolution.map(str::to_string)),
                 ra = nul(resolved_at.map(ts)),

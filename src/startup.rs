@@ -137,13 +137,18 @@ fn security_headers() -> DefaultHeaders {
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
 }
 
-/// Resolves when the process is asked to stop (SIGINT or SIGTERM).
-pub async fn shutdown_signal() {
+/// Resolves when the process is asked to stop (SIGINT or SIGTERM). The
+/// handlers are installed when this is called, not when the future is first
+/// polled, so call it before announcing that the server is up: a Ctrl-C in
+/// between must not kill the process with the default action.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut term = signal(SignalKind::terminate()).expect("installing the SIGTERM handler");
     let mut int = signal(SignalKind::interrupt()).expect("installing the SIGINT handler");
-    tokio::select! {
-        _ = term.recv() => tracing::info!("SIGTERM received: shutting down"),
-        _ = int.recv() => tracing::info!("SIGINT received: shutting down"),
+    async move {
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM received: shutting down"),
+            _ = int.recv() => tracing::info!("SIGINT received: shutting down"),
+        }
     }
 }

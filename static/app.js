@@ -5,11 +5,31 @@
   var summary = document.querySelector("[data-autofocus]");
   if (summary) { summary.focus(); }
 
+  // A link in the error summary points at the field's wrapper (so without this
+  // script the label and the message scroll into view), which cannot take focus:
+  // put the cursor in the field itself, keeping its label in view.
+  document.querySelectorAll(".error-summary a[href^='#']").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var target = document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) { return; }
+      var input = target.matches("input, textarea, select") ? target
+        : target.querySelector("input:not([type=hidden]), textarea, select");
+      if (!input) { return; }
+      event.preventDefault();
+      target.scrollIntoView();
+      input.focus({ preventScroll: true });
+    });
+  });
+
   // Filter the list of services as the citizen types.
   var search = document.querySelector("[data-filter-target]");
   if (search) {
     var target = document.querySelector(search.getAttribute("data-filter-target"));
     var count = document.getElementById("result-count");
+    // The count in words for every number the list can show, from the server
+    // (so plurals follow the language's rules: "1 service", "5 services").
+    var countTexts = [];
+    try { countTexts = JSON.parse(count.getAttribute("data-count-texts")) || []; } catch (e) { countTexts = []; }
     search.addEventListener("input", function () {
       var words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
       var shown = 0;
@@ -22,7 +42,7 @@
       target.querySelectorAll("section").forEach(function (section) {
         section.hidden = section.querySelectorAll("[data-filter-text]:not([hidden])").length === 0;
       });
-      if (count) { count.textContent = shown + (count.textContent.replace(/^[0-9۰-۹]+/, "")); }
+      if (count && typeof countTexts[shown] === "string") { count.textContent = countTexts[shown]; }
     });
   }
 

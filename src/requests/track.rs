@@ -14,6 +14,7 @@ use crate::db::models::attachment::AttachmentMeta;
 use crate::db::models::ticket::Ticket;
 use crate::db::models::ticket_event::{NewTicketEvent, TicketEvent};
 use crate::db::models::user::lower;
+use crate::domain::extra_fields::ExtraFieldDef;
 use crate::domain::new_ticket::DESCRIPTION_MAX;
 use crate::domain::reference::{hash_tracking_token, normalise_reference};
 use crate::domain::ticket::ResolutionCode;
@@ -88,6 +89,9 @@ pub struct CitizenView {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub extra_fields: serde_json::Value,
+    /// The answers to the category's extra questions as a person reads them:
+    /// the question's label, and list answers by their names rather than keys.
+    pub extra_answers: Vec<ExtraAnswer>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub resolution_code: Option<ResolutionCode>,
@@ -97,6 +101,61 @@ pub struct CitizenView {
     pub can_withdraw: bool,
     /// The department's time zone, for showing times.
     pub time_zone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExtraAnswer {
+    pub label: String,
+    pub value: String,
+}
+
+/// Labels the stored answers with the category's questions, in the questions'
+/// order. An answer whose question has since been removed keeps its code.
+pub fn extra_answers(
+    definitions: &serde_json::Value,
+    answers: &serde_json::Value,
+) -> Vec<ExtraAnswer> {
+    use serde_json::Value;
+    let defs = ExtraFieldDef::parse_all(definitions).unwrap_or_default();
+    let Some(answers) = answers.as_object() else {
+        return Vec::new();
+    };
+    let text = |def: Option<&ExtraFieldDef>, v: &Value| -> String {
+        let one = |v: &Value| match v {
+            Value::String(s) => def
+                .and_then(|d| d.values.iter().find(|lv| &lv.key == s))
+                .map_or_else(|| s.clone(), |lv| lv.name.clone()),
+            // Numbers are stored as floats: 8 was typed, so show 8, not 8.0.
+            Value::Number(n) => match n.as_f64() {
+                Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+                _ => n.to_string(),
+            },
+            other => other.to_string(),
+        };
+        match v {
+            Value::Array(items) => items.iter().map(one).collect::<Vec<_>>().join(", "),
+            other => one(other),
+        }
+    };
+    let mut out: Vec<ExtraAnswer> = defs
+        .iter()
+        .filter_map(|d| {
+            answers.get(&d.code).map(|v| ExtraAnswer {
+                label: d.label.clone(),
+                value: text(Some(d), v),
+            })
+        })
+        .collect();
+    out.extend(
+        answers
+            .iter()
+            .filter(|(code, _)| !defs.iter().any(|d| &d.code == *code))
+            .map(|(code, v)| ExtraAnswer {
+                label: code.clone(),
+                value: text(None, v),
+            }),
+    );
+    out
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -120,20 +179,26 @@ pub struct PublicAttachment {
 
 pub fn citizen_view(conn: &mut PgConnection, ticket: &Ticket) -> Result<CitizenView, RequestError> {
     use crate::schema::business_calendars;
-    let (category, category_slug, department, time_zone): (String, String, String, String) =
-        categories::table
-            .filter(categories::id.eq(ticket.category_id))
-            .inner_join(departments::table.on(departments::id.eq(ticket.department_id)))
-            .inner_join(
-                business_calendars::table.on(business_calendars::id.eq(departments::calendar_id)),
-            )
-            .select((
-                categories::name,
-                categories::slug,
-                departments::name,
-                business_calendars::time_zone,
-            ))
-            .first(conn)?;
+    let (category, category_slug, questions, department, time_zone): (
+        String,
+        String,
+        serde_json::Value,
+        String,
+        String,
+    ) = categories::table
+        .filter(categories::id.eq(ticket.category_id))
+        .inner_join(departments::table.on(departments::id.eq(ticket.department_id)))
+        .inner_join(
+            business_calendars::table.on(business_calendars::id.eq(departments::calendar_id)),
+        )
+        .select((
+            categories::name,
+            categories::slug,
+            categories::extra_fields,
+            departments::name,
+            business_calendars::time_zone,
+        ))
+        .first(conn)?;
     let events: Vec<TicketEvent> = ticket_events::table
         .filter(ticket_events::ticket_id.eq(ticket.id))
         .filter(ticket_events::public.eq(true))
@@ -161,6 +226,7 @@ pub fn citizen_view(conn: &mut PgConnection, ticket: &Ticket) -> Result<CitizenV
         latitude: ticket.latitude,
         longitude: ticket.longitude,
         extra_fields: ticket.extra_fields.clone(),
+        extra_answers: extra_answers(&questions, &ticket.extra_fields),
         created_at: ticket.created_at,
         updated_at: ticket.updated_at,
         resolution_code: ticket.resolution_code,
@@ -317,4 +383,42 @@ pub fn withdraw(
         change_status(conn, &current, next, Some(ResolutionCode::Withdrawn), now)?;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn extra_answers_read_as_the_questions_and_the_choices_names() {
+        let questions = json!([
+            {"code": "size", "label": "Roughly how big is it?", "datatype": "singlevaluelist",
+             "values": [{"key": "large", "name": "Larger than a car tyre"}]},
+            {"code": "bins", "label": "Which bins?", "datatype": "multivaluelist",
+             "values": [{"key": "food", "name": "Food waste"}, {"key": "garden", "name": "Garden waste"}]},
+            {"code": "depth_cm", "label": "Depth in centimetres", "datatype": "number"},
+            {"code": "unanswered", "label": "Never asked", "datatype": "string"}
+        ]);
+        let answers =
+            json!({"depth_cm": 8.0, "size": "large", "bins": ["garden", "food"], "old": "kept"});
+        let shown = extra_answers(&questions, &answers);
+        assert_eq!(
+            extra_answers(&questions, &json!({"depth_cm": 2.5}))[0].value,
+            "2.5"
+        );
+        let pairs: Vec<(&str, &str)> = shown
+            .iter()
+            .map(|a| (a.label.as_str(), a.value.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("Roughly how big is it?", "Larger than a car tyre"),
+                ("Which bins?", "Garden waste, Food waste"),
+                ("Depth in centimetres", "8"),
+                ("old", "kept"),
+            ]
+        );
+    }
 }

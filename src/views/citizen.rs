@@ -23,6 +23,8 @@ pub struct ServiceLink {
     pub slug: String,
     pub name: String,
     pub description: String,
+    /// Other words people use for it; the page's filter-as-you-type searches them too.
+    pub keywords: String,
     pub href: String,
 }
 
@@ -42,6 +44,10 @@ pub struct ChoosePage {
     pub query: String,
     pub groups: Vec<ServiceGroup>,
     pub result_count: usize,
+    /// "No services", "1 service", "2 services"... for every count up to
+    /// `result_count`, so the filter-as-you-type script says the count in words
+    /// with the language's own plural rules.
+    pub count_texts: Vec<String>,
 }
 
 /// `report/form.html`: the form, empty or coming back with errors.
@@ -60,6 +66,9 @@ pub struct FormPage {
     pub values: BTreeMap<String, Vec<String>>,
     /// Error messages by field name, in the page's language.
     pub errors: BTreeMap<String, String>,
+    /// The same messages in the order their fields come on the page, for the
+    /// error summary (see [`errors_in_page_order`]).
+    pub error_list: Vec<FieldError>,
     /// Problems with files, which cannot be kept on a failed submission.
     pub file_problems: Vec<String>,
     pub files_dropped: bool,
@@ -67,6 +76,58 @@ pub struct FormPage {
     pub max_files: usize,
     pub max_file_mb: usize,
     pub action: String,
+}
+
+/// One line of a form's error summary, linking to `#field-{field}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// The fields of `report/form.html`, top to bottom, with the category's extra
+/// questions (`extra.CODE`) after the description. Keep in step with the template.
+pub fn form_field_order(extra_fields: &[ExtraFieldDef]) -> Vec<String> {
+    let mut order: Vec<String> = ["kind", "subject", "description"]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    order.extend(extra_fields.iter().map(|f| format!("extra.{}", f.code)));
+    order.extend(
+        [
+            "address",
+            "latitude",
+            "longitude",
+            "attachments",
+            "name",
+            "email",
+            "phone",
+            "locale",
+            "privacy_consent",
+        ]
+        .into_iter()
+        .map(String::from),
+    );
+    order
+}
+
+/// Error messages in the order their fields come on the page, so that the
+/// summary reads like the form; any field the order does not know goes last.
+pub fn errors_in_page_order(
+    errors: &BTreeMap<String, String>,
+    extra_fields: &[ExtraFieldDef],
+) -> Vec<FieldError> {
+    let order = form_field_order(extra_fields);
+    let position = |field: &str| order.iter().position(|f| f == field).unwrap_or(usize::MAX);
+    let mut list: Vec<FieldError> = errors
+        .iter()
+        .map(|(field, message)| FieldError {
+            field: field.clone(),
+            message: message.clone(),
+        })
+        .collect();
+    list.sort_by_key(|e| position(&e.field));
+    list
 }
 
 /// `report/received.html`.
@@ -130,10 +191,12 @@ pub(super) fn samples(
                 slug: "x".into(),
                 name: evil.clone(),
                 description: evil.clone(),
+                keywords: evil.clone(),
                 href: "/report/x".into(),
             }],
         }],
         result_count: 1,
+        count_texts: vec![evil.clone(), evil.clone()],
     };
     let defs: Vec<ExtraFieldDef> = serde_json::from_str(
         r#"[{"code":"a","label":"<b>escaped?</b>","datatype":"singlevaluelist","required":true,"values":[{"key":"k","name":"K"}]},
@@ -156,8 +219,9 @@ pub(super) fn samples(
         department: evil.clone(),
         requires_location: true,
         kinds: vec![kinds[0].clone(), kinds[0].clone()],
-        extra_fields: defs,
+        extra_fields: defs.clone(),
         values,
+        error_list: errors_in_page_order(&errors, &defs),
         errors,
         file_problems: vec![evil.clone()],
         files_dropped: true,
@@ -195,6 +259,10 @@ pub(super) fn samples(
         latitude: Some(51.5),
         longitude: Some(-0.1),
         extra_fields: serde_json::json!({"bin": "<b>escaped?</b>", "kinds": ["a", "b"]}),
+        extra_answers: vec![crate::requests::track::ExtraAnswer {
+            label: evil.clone(),
+            value: evil.clone(),
+        }],
         created_at: now,
         updated_at: now,
         resolution_code: None,
@@ -245,4 +313,50 @@ pub(super) fn samples(
         "track/request.html",
         serde_json::to_value(request).expect("serialisable"),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_error_summary_follows_the_form_from_top_to_bottom() {
+        let defs: Vec<ExtraFieldDef> = serde_json::from_str(
+            r#"[{"code":"size","label":"Size","datatype":"string"},
+                {"code":"depth","label":"Depth","datatype":"number"}]"#,
+        )
+        .unwrap();
+        let errors: BTreeMap<String, String> = [
+            "privacy_consent",
+            "address",
+            "extra.depth",
+            "subject",
+            "email",
+            "extra.size",
+            "kind",
+            "description",
+            "something_new",
+        ]
+        .into_iter()
+        .map(|f| (f.to_string(), format!("{f}!")))
+        .collect();
+        let fields: Vec<String> = errors_in_page_order(&errors, &defs)
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "kind",
+                "subject",
+                "description",
+                "extra.size",
+                "extra.depth",
+                "address",
+                "email",
+                "privacy_consent",
+                "something_new"
+            ]
+        );
+    }
 }

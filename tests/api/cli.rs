@@ -208,6 +208,7 @@ fn create_user_validates_and_creates() {
 
 struct Serving {
     child: Child,
+    stderr: std::path::PathBuf,
     url: String,
     stdout: Vec<String>,
 }
@@ -224,9 +225,12 @@ fn serve(data: &std::path::Path) -> Serving {
             data.to_str().unwrap(),
         ])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::from(
+            std::fs::File::create(data.join("serve.stderr")).unwrap(),
+        ))
         .spawn()
         .unwrap();
+    let stderr = data.join("serve.stderr");
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -247,6 +251,7 @@ fn serve(data: &std::path::Path) -> Serving {
             let url = rest.split_whitespace().next().unwrap().to_string();
             return Serving {
                 child,
+                stderr,
                 url,
                 stdout: lines,
             };
@@ -263,7 +268,11 @@ fn interrupt_and_wait(mut s: Serving) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         if let Some(status) = s.child.try_wait().unwrap() {
-            assert!(status.success(), "serve exited with {status}");
+            assert!(
+                status.success(),
+                "serve exited with {status}: {}",
+                std::fs::read_to_string(&s.stderr).unwrap_or_default()
+            );
             return;
         }
         assert!(Instant::now() < deadline, "serve did not stop");

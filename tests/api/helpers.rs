@@ -170,15 +170,48 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Overrides)) -> TestApp {
     spawn_app_on_with(db_url, configure).await
 }
 
+/// Spawns the app with `application.public_base_url` set to its own address,
+/// so the links it writes for people (the tracking link on the confirmation
+/// page) lead back to it, as a browser following them needs.
+pub async fn spawn_app_linking_to_itself() -> TestApp {
+    let db_url = cluster().new_database();
+    // Reserve a free port, then let the app bind it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("finding a free port")
+        .port();
+    spawn_app_adjusted(
+        db_url,
+        |_| {},
+        |settings| {
+            settings.application.bind = ([127, 0, 0, 1], port).into();
+            settings.application.public_base_url =
+                url::Url::parse(&format!("http://127.0.0.1:{port}")).expect("a URL");
+        },
+    )
+    .await
+}
+
 /// Spawns the app on an existing database.
 pub async fn spawn_app_on(db_url: String) -> TestApp {
     spawn_app_on_with(db_url, |_| {}).await
 }
 
 async fn spawn_app_on_with(db_url: String, configure: impl FnOnce(&mut Overrides)) -> TestApp {
+    spawn_app_adjusted(db_url, configure, |_| {}).await
+}
+
+/// Spawns the app on an existing database, with the test settings as
+/// `configure` (config overrides) and then `adjust` (typed settings) leave them.
+async fn spawn_app_adjusted(
+    db_url: String,
+    configure: impl FnOnce(&mut Overrides),
+    adjust: impl FnOnce(&mut Settings),
+) -> TestApp {
     let data_dir = scratch_dir("civicdesk-app-");
     let smtp = SmtpCapture::start();
-    let settings = test_settings(&db_url, &data_dir, smtp.port(), configure);
+    let mut settings = test_settings(&db_url, &data_dir, smtp.port(), configure);
+    adjust(&mut settings);
     civicdesk::telemetry::init(&settings.log);
     let pool = civicdesk::db::build_pool(
         &db_url,

@@ -26,7 +26,7 @@ use crate::routes::locale::RequestLocale;
 use crate::schema::{categories, departments};
 use crate::uploads::{self, UploadLimits};
 use crate::views::citizen::{
-    ChoosePage, FormPage, KindOption, ReceivedPage, ServiceGroup, ServiceLink,
+    errors_in_page_order, ChoosePage, FormPage, KindOption, ReceivedPage, ServiceGroup, ServiceLink,
 };
 use crate::views::Templates;
 
@@ -112,6 +112,7 @@ pub async fn choose(
             slug: c.slug,
             name: c.name,
             description: c.description,
+            keywords: c.keywords,
             href,
         };
         match groups.last_mut() {
@@ -129,8 +130,19 @@ pub async fn choose(
         query: query.q.clone().unwrap_or_default(),
         groups,
         result_count: count,
+        count_texts: (0..=count).map(|n| result_count_text(locale, n)).collect(),
     };
     html(&templates, "report/choose.html", &page, StatusCode::OK)
+}
+
+/// "1 service", "5 services" in the visitor's language.
+fn result_count_text(locale: Locale, n: usize) -> String {
+    let mut args = std::collections::HashMap::new();
+    args.insert(
+        "count".into(),
+        fluent_templates::fluent_bundle::FluentValue::from(n),
+    );
+    locale.text_with("report-result-count", &args)
 }
 
 struct FormContext {
@@ -197,6 +209,7 @@ fn form_page(
         ),
         extra_fields: ctx.extra_fields.clone(),
         values,
+        error_list: errors_in_page_order(&errors, &ctx.extra_fields),
         errors,
         file_problems,
         files_dropped,
