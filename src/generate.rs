@@ -268,7 +268,9 @@ fn generate_batch(
         let n_contacts = (n_i / 3).max(1);
         let contact_start = reserve_ids(conn, "contacts_id_seq", n_contacts)?;
         let ticket_start = reserve_ids(conn, "tickets_id_seq", n_i)?;
-        let salt: u64 = rng.gen();
+        // Unique per run, unlike the rest: emails and token hashes must never
+        // collide with an earlier run's.
+        let salt: u64 = rand::random();
 
         // Times for this batch, in order.
         let mut times: Vec<DateTime<Utc>> = (0..n)
@@ -331,7 +333,7 @@ fn generate_batch(
             let resolution = (status == "closed").then(|| weighted(rng, &[("fixed", 60), ("answered", 25), ("duplicate", 5), ("referred", 4), ("withdrawn", 3), ("no_action", 3)]));
             let updated = closed_at.or(resolved_at).unwrap_or(created + Duration::minutes(rng.gen_range(0..600))).min(now);
             let mut hash = [0u8; 32];
-            rng.fill(&mut hash);
+            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut hash);
             let (lat, lon) = if rng.gen_ratio(2, 3) {
                 (format!("{:.6}", 51.45 + rng.gen::<f64>() * 0.1), format!("{:.6}", -0.2 + rng.gen::<f64>() * 0.2))
             } else {
