@@ -58,3 +58,28 @@ impl SubmissionLimiter {
             .unwrap_or(IpAddr::from([0, 0, 0, 0]))
     }
 }
+
+/// Requests for password reset links, per client address: its own bucket,
+/// so they neither use up nor are used up by citizens' submissions. Each
+/// request may send an email, hence the low rate.
+#[derive(Clone)]
+pub struct PasswordResetLimiter(SubmissionLimiter);
+
+impl PasswordResetLimiter {
+    /// Steady rate per hour, and the burst allowed before it applies.
+    pub const PER_HOUR: u32 = 10;
+    pub const BURST: u32 = 5;
+
+    pub fn new(trust_forwarded_for: bool) -> Self {
+        Self(SubmissionLimiter::new(
+            NonZeroU32::new(Self::PER_HOUR).expect("non-zero"),
+            NonZeroU32::new(Self::BURST).expect("non-zero"),
+            trust_forwarded_for,
+        ))
+    }
+
+    /// `Err(seconds to wait)` when this client has asked too often.
+    pub fn check(&self, req: &HttpRequest) -> Result<(), u64> {
+        self.0.check(req)
+    }
+}

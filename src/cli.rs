@@ -1,4 +1,4 @@
-//! The command line: `civicdesk [serve|migrate|seed-demo|create-user|db-url]`.
+//! The command line: `civicdesk [serve|migrate|seed-demo|create-user|user|db-url]`.
 
 use std::path::PathBuf;
 
@@ -49,6 +49,16 @@ pub enum Command {
     SeedDemo,
     /// Create a staff account. The password is prompted for, or read from CIVICDESK_PASSWORD.
     CreateUser(CreateUserArgs),
+    /// Manage staff accounts: list, deactivate, activate, set-role, set-departments.
+    #[command(
+        subcommand,
+        long_about = "Manage staff accounts: list them, deactivate or reactivate one, change \
+            its role or departments. The same rules as the admin pages apply: agents and \
+            supervisors keep at least one department, and the last active administrator \
+            cannot be deactivated or demoted. Deactivating an account or changing its role \
+            ends its sessions at once. Create accounts with `civicdesk create-user`."
+    )]
+    User(UserCommand),
     /// Print the connection URL of the database in use, e.g. psql "$(civicdesk db-url)".
     DbUrl,
     /// Fill the database with realistic synthetic tickets (for benchmarks and demos).
@@ -87,6 +97,49 @@ pub struct CreateUserArgs {
     #[arg(long)]
     pub role: String,
     /// Department (slug or name); repeat for several. Agents and supervisors need at least one.
+    #[arg(long = "department", value_name = "D")]
+    pub departments: Vec<String>,
+}
+
+/// `civicdesk user ...`: accounts are named by their sign-in email.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// List every staff account: email, name, role, active or not, departments.
+    List,
+    /// Deactivate an account: it can no longer sign in, and its sessions end at once.
+    Deactivate(UserEmailArgs),
+    /// Reactivate a deactivated account (it signs in with its old password, or resets it).
+    Activate(UserEmailArgs),
+    /// Change an account's role; its sessions end, so it signs in again with the new role.
+    SetRole(SetRoleArgs),
+    /// Replace an account's departments with the ones given.
+    SetDepartments(SetDepartmentsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserEmailArgs {
+    /// The account's sign-in email address
+    #[arg(long, value_name = "E")]
+    pub email: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SetRoleArgs {
+    /// The account's sign-in email address
+    #[arg(long, value_name = "E")]
+    pub email: String,
+    /// agent, supervisor, leader or admin. Agents and supervisors need a department first.
+    #[arg(long, value_name = "R")]
+    pub role: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SetDepartmentsArgs {
+    /// The account's sign-in email address
+    #[arg(long, value_name = "E")]
+    pub email: String,
+    /// Department (slug or exact name); repeat for several. None at all clears them,
+    /// which only leaders and administrators may have.
     #[arg(long = "department", value_name = "D")]
     pub departments: Vec<String>,
 }
@@ -161,6 +214,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let seeded = crate::seed::seed_demo(&mut conn, tz, crate::seed::current_year(tz))?;
             crate::seed::announce_logins(&seeded.logins, &settings.application.data_dir)?;
             commands::generate(&mut conn, &args)
+        }),
+        Command::User(command) => with_database(&settings, |db| {
+            let mut conn = crate::db::connect(db.url())?;
+            crate::db::migrate(&mut conn)?;
+            print!(
+                "{}",
+                commands::user(&mut conn, &command, chrono::Utc::now())?
+            );
+            Ok(())
         }),
         Command::DbUrl => {
             let db = Database::open(&settings)?;

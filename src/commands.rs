@@ -1,17 +1,15 @@
 //! What the CLI's commands do, kept apart from argument parsing.
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use diesel::prelude::*;
 use secrecy::SecretString;
 
 use crate::auth::password;
-use crate::cli::CreateUserArgs;
+use crate::cli::{CreateUserArgs, UserCommand};
 use crate::configuration::Settings;
 use crate::database::Database;
-use crate::db::models::user::{NewMembership, NewUser, User};
-use crate::domain::role::Role;
 use crate::jobs::run_outbox_worker;
-use crate::schema::{departments, user_departments, users};
+use crate::staff::users::{self, AccountError};
 use crate::startup::{shutdown_signal, Application};
 
 /// `civicdesk serve`: migrate, seed on first start, then run the HTTP server
@@ -133,73 +131,123 @@ fn prepare_database(settings: &Settings) -> anyhow::Result<Database> {
     Ok(database)
 }
 
-/// `civicdesk create-user`: validates everything before writing anything.
+/// `civicdesk create-user`: validates everything before writing anything
+/// (the same checks as the admin pages: `staff::users`).
 pub fn create_user(
     conn: &mut PgConnection,
     args: &CreateUserArgs,
     password: &SecretString,
 ) -> anyhow::Result<i64> {
-    let email = args.email.trim();
-    if !is_plausible_email(email) {
-        bail!("`{email}` is not an email address");
-    }
-    let name = args.name.trim();
-    if name.is_empty() || name.chars().count() > 120 {
-        bail!("the name must be 1 to 120 characters");
-    }
-    let role: Role = args.role.parse()?;
-    if role.belongs_to_departments() && args.departments.is_empty() {
-        bail!("a {role} needs at least one --department");
-    }
-    let hash = password::hash(password)?;
-    conn.transaction(|conn| {
-        if User::find_by_email(conn, email)?.is_some() {
-            bail!("a user with the email {email} already exists");
-        }
-        let mut department_ids = Vec::new();
-        for d in &args.departments {
-            let id: Option<i64> = departments::table
-                .filter(departments::slug.eq(d).or(departments::name.eq(d)))
-                .select(departments::id)
-                .first(conn)
-                .optional()?;
-            match id {
-                Some(id) => department_ids.push(id),
-                None => bail!("there is no department `{d}` (use its slug or exact name)"),
-            }
-        }
-        let id: i64 = diesel::insert_into(users::table)
-            .values(&NewUser {
-                email,
-                name,
-                role,
-                password_hash: &hash,
-            })
-            .returning(users::id)
-            .get_result(conn)?;
-        for department_id in department_ids {
-            diesel::insert_into(user_departments::table)
-                .values(&NewMembership {
-                    user_id: id,
-                    department_id,
-                })
-                .on_conflict_do_nothing()
-                .execute(conn)?;
-        }
-        Ok(id)
+    let account = users::check(&users::AccountInput {
+        email: &args.email,
+        name: &args.name,
+        role: &args.role,
+        departments: &args.departments,
     })
+    .map_err(cli_error)?;
+    let hash = password::hash(password)?;
+    users::create(conn, &account, &hash).map_err(cli_error)
 }
 
-fn is_plausible_email(s: &str) -> bool {
-    let Some((local, domain)) = s.rsplit_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && s.len() <= 254
-        && !s.chars().any(char::is_whitespace)
+/// Account errors in the CLI's words (departments are `--department` there).
+fn cli_error(e: AccountError) -> anyhow::Error {
+    match e {
+        AccountError::NeedsDepartment(role) => {
+            anyhow::anyhow!("a {role} needs at least one --department")
+        }
+        AccountError::Db(e) => anyhow::Error::new(e).context("updating the staff account"),
+        other => anyhow::Error::new(other),
+    }
+}
+
+/// `civicdesk user ...`: returns what to print.
+pub fn user(
+    conn: &mut PgConnection,
+    command: &UserCommand,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<String> {
+    match command {
+        UserCommand::List => {
+            let accounts = users::list(conn).context("listing staff accounts")?;
+            Ok(account_table(&accounts))
+        }
+        UserCommand::Deactivate(a) | UserCommand::Activate(a) => {
+            let active = matches!(command, UserCommand::Activate(_));
+            let id = users::id_by_email(conn, &a.email).map_err(cli_error)?;
+            users::set_active(conn, None, id, active, now).map_err(cli_error)?;
+            Ok(if active {
+                format!("Activated {}.\n", a.email.trim())
+            } else {
+                format!("Deactivated {}; its sessions have ended.\n", a.email.trim())
+            })
+        }
+        UserCommand::SetRole(a) => {
+            let role: crate::domain::role::Role = a.role.parse()?;
+            let id = users::id_by_email(conn, &a.email).map_err(cli_error)?;
+            users::set_role_and_departments(conn, None, id, Some(role), None).map_err(cli_error)?;
+            Ok(format!("{} is now {role}.\n", a.email.trim()))
+        }
+        UserCommand::SetDepartments(a) => {
+            let id = users::id_by_email(conn, &a.email).map_err(cli_error)?;
+            users::set_role_and_departments(conn, None, id, None, Some(&a.departments))
+                .map_err(cli_error)?;
+            let account = users::get(conn, id)?.context("the account vanished")?;
+            Ok(format!(
+                "{} now belongs to: {}.\n",
+                a.email.trim(),
+                department_list(&account)
+            ))
+        }
+    }
+}
+
+fn department_list(account: &users::StaffAccount) -> String {
+    if account.departments.is_empty() {
+        return "no department".into();
+    }
+    account
+        .departments
+        .iter()
+        .map(|d| d.slug.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `user list`: one line per account, columns padded to fit.
+fn account_table(accounts: &[users::StaffAccount]) -> String {
+    let header = ["EMAIL", "NAME", "ROLE", "ACTIVE", "DEPARTMENTS"].map(String::from);
+    let rows: Vec<[String; 5]> = accounts
+        .iter()
+        .map(|a| {
+            [
+                a.email.clone(),
+                a.name.clone(),
+                a.role.to_string(),
+                if a.active { "yes" } else { "no" }.to_string(),
+                department_list(a),
+            ]
+        })
+        .collect();
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    if rows.is_empty() {
+        out.push_str("(no staff accounts)\n");
+    }
+    out
 }
 
 /// `civicdesk generate`: COPY synthetic tickets in batches, with a progress bar.

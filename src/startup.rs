@@ -9,7 +9,7 @@ use actix_web::{web, App, HttpMessage, HttpServer};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
-use crate::abuse::SubmissionLimiter;
+use crate::abuse::{PasswordResetLimiter, SubmissionLimiter};
 use crate::configuration::Settings;
 use crate::db::Pool;
 use crate::email::{EmailTemplates, Mailer};
@@ -50,6 +50,9 @@ impl Application {
             settings.abuse.submission_burst,
             settings.abuse.trust_forwarded_for,
         ));
+        let reset_limiter = web::Data::new(PasswordResetLimiter::new(
+            settings.abuse.trust_forwarded_for,
+        ));
         let settings = web::Data::new(settings);
         let pool = web::Data::new(pool);
         let templates = web::Data::new(templates);
@@ -82,6 +85,7 @@ impl Application {
                 .app_data(email_templates_data.clone())
                 .app_data(mailer_data.clone())
                 .app_data(limiter.clone())
+                .app_data(reset_limiter.clone())
                 .app_data(web::PayloadConfig::new(256 * 1024))
                 .configure(routes::configure)
                 .default_service(web::to(routes::errors::not_found))

@@ -32,8 +32,18 @@ pub fn init(settings: &LogSettings) {
 /// The span of each HTTP request: tracing-actix-web's default fields, except
 /// that `http.target` is the path alone. A query string may carry a secret (the
 /// `?token=` of tracking links), and every event logged while handling the
-/// request (e.g. a 404 for a wrong token) repeats the span's fields.
+/// request (e.g. a 404 for a wrong token) repeats the span's fields. A route
+/// with a `{token}` segment carries its secret in the path itself (password
+/// reset links): those are logged as their pattern.
 pub struct RequestSpan;
+
+fn loggable_path(request: &actix_web::dev::ServiceRequest, route: &str) -> String {
+    if route.contains("{token}") {
+        route.to_string()
+    } else {
+        request.path().to_string()
+    }
+}
 
 impl tracing_actix_web::RootSpanBuilder for RequestSpan {
     fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
@@ -62,7 +72,7 @@ impl tracing_actix_web::RootSpanBuilder for RequestSpan {
             http.host = %info.host(),
             http.client_ip = %info.realip_remote_addr().unwrap_or(""),
             http.user_agent = %user_agent,
-            http.target = %request.path(),
+            http.target = %loggable_path(request, &route),
             http.status_code = Empty,
             otel.name = %format!("{} {}", request.method(), route),
             otel.kind = "server",
@@ -132,6 +142,13 @@ mod tests {
                     }),
                 )
                 .route(
+                    "/staff/password-reset/{token}",
+                    web::get().to(|| async {
+                        tracing::info!("checking the link");
+                        HttpResponse::Gone().finish()
+                    }),
+                )
+                .route(
                     "/fails",
                     web::get().to(|| async {
                         Err::<HttpResponse, _>(actix_web::error::ErrorNotFound("no such request"))
@@ -147,6 +164,9 @@ mod tests {
                 test::call_service(&app, test::TestRequest::get().uri(uri).to_request()).await;
             assert_eq!(res.status(), 404);
         }
+        let reset = "/staff/password-reset/s3cret-in-the-path";
+        let res = test::call_service(&app, test::TestRequest::get().uri(reset).to_request()).await;
+        assert_eq!(res.status(), 410);
         let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
         assert!(logs.contains("looking it up"), "{logs}");
         assert!(
@@ -158,6 +178,10 @@ mod tests {
         assert!(
             logs.contains("no such request"),
             "the error event is logged: {logs}"
+        );
+        assert!(
+            logs.contains("http.target=/staff/password-reset/{token}"),
+            "{logs}"
         );
         assert!(!logs.contains("s3cret"), "the token was logged: {logs}");
         assert!(!logs.contains("token="), "{logs}");

@@ -2,6 +2,7 @@
 //! `CurrentStaff` extractor, the authorisation policy, passwords, CSRF, and
 //! citizens' request grants.
 
+pub mod admin;
 pub mod csrf;
 pub mod grant;
 pub mod jwt;

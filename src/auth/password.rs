@@ -20,8 +20,9 @@ pub enum PasswordError {
     Hashing,
 }
 
-/// Checks the policy, then hashes. CPU-heavy: call from a blocking thread.
-pub fn hash(password: &SecretString) -> Result<String, PasswordError> {
+/// The policy alone (cheap): forms check it before any hashing, so every
+/// problem with a form can be reported at once.
+pub fn check_policy(password: &SecretString) -> Result<(), PasswordError> {
     let p = password.expose_secret();
     if p.chars().count() < MIN_LENGTH {
         return Err(PasswordError::TooShort);
@@ -29,6 +30,13 @@ pub fn hash(password: &SecretString) -> Result<String, PasswordError> {
     if p.len() > 1024 {
         return Err(PasswordError::TooLong);
     }
+    Ok(())
+}
+
+/// Checks the policy, then hashes. CPU-heavy: call from a blocking thread.
+pub fn hash(password: &SecretString) -> Result<String, PasswordError> {
+    check_policy(password)?;
+    let p = password.expose_secret();
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(p.as_bytes(), &salt)

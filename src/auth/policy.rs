@@ -108,6 +108,12 @@ impl Staff {
         assignee_departments.contains(&department_id)
     }
 
+    /// Staff accounts (create, deactivate, roles, departments) are the
+    /// administrators' alone.
+    pub fn may_manage_staff(&self) -> bool {
+        self.role == Role::Admin
+    }
+
     /// `(departments, user)`: a ticket is in scope when its department is one of
     /// these, or it is assigned to this user. `None` = sees no tickets.
     pub fn ticket_scope(&self) -> Option<(Vec<i64>, i64)> {
@@ -178,6 +184,17 @@ mod tests {
             )
             .is_ok());
         assert!(s.may(Action::Reopen, OTHERS).is_err());
+    }
+
+    #[test]
+    fn only_admins_manage_staff_accounts() {
+        for role in Role::ALL {
+            assert_eq!(
+                staff(role, vec![10]).may_manage_staff(),
+                role == Role::Admin,
+                "{role}"
+            );
+        }
     }
 
     #[test]

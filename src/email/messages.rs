@@ -30,6 +30,25 @@ impl TicketReceived {
     pub const TEMPLATE: &'static str = "ticket_received";
 }
 
+/// `password_reset`: a single-use link for a staff member to choose a new
+/// password, because they forgot theirs or because an administrator created
+/// their account without one.
+#[derive(Debug, Clone, Serialize)]
+pub struct PasswordReset {
+    pub council_name: String,
+    pub staff_name: String,
+    /// `PUBLIC_BASE_URL/staff/password-reset/<token>`: the token is the secret.
+    pub reset_url: String,
+    /// How long the link works.
+    pub valid_minutes: i64,
+    /// The account is new: "choose your password" rather than "reset it".
+    pub new_account: bool,
+}
+
+impl PasswordReset {
+    pub const TEMPLATE: &'static str = "password_reset";
+}
+
 /// A sample context for every template, so a test can render each one in
 /// every language (and a missing sample fails that test).
 pub fn samples() -> HashMap<&'static str, serde_json::Value> {
@@ -43,8 +62,21 @@ pub fn samples() -> HashMap<&'static str, serde_json::Value> {
         department: "Waste and Recycling".into(),
         respond_by: Some("Friday 4 December 2026".into()),
     };
-    HashMap::from([(
-        TicketReceived::TEMPLATE,
-        serde_json::to_value(ticket_received).expect("serialisable"),
-    )])
+    let password_reset = PasswordReset {
+        council_name: "Demo Borough Council".into(),
+        staff_name: "<b>escaped?</b>".into(),
+        reset_url: "http://127.0.0.1:8080/staff/password-reset/sample-token".into(),
+        valid_minutes: 60,
+        new_account: false,
+    };
+    HashMap::from([
+        (
+            TicketReceived::TEMPLATE,
+            serde_json::to_value(ticket_received).expect("serialisable"),
+        ),
+        (
+            PasswordReset::TEMPLATE,
+            serde_json::to_value(password_reset).expect("serialisable"),
+        ),
+    ])
 }

@@ -1,4 +1,6 @@
 //! Staff use cases: signing in, and (in later modules) working tickets.
 
 pub mod access;
+pub mod passwords;
 pub mod sign_in;
+pub mod users;

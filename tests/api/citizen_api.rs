@@ -1039,6 +1039,7 @@ async fn the_openapi_document_is_valid_and_lists_every_operation() {
         ("/api/v1/requests/{reference}", "get"),
         ("/api/v1/requests/{reference}/comments", "post"),
         ("/api/v1/auth/token", "post"),
+        ("/api/v1/auth/password", "post"),
     ] {
         let operation = &doc["paths"][path][method];
         assert!(operation.is_object(), "{method} {path} is missing");
@@ -1046,7 +1047,13 @@ async fn the_openapi_document_is_valid_and_lists_every_operation() {
     }
     // Every operation it names is served (none a 404 from the default route).
     let paths = doc["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 5, "{:?}", paths.keys());
+    assert_eq!(paths.len(), 6, "{:?}", paths.keys());
+    // Staff operations name the Bearer scheme they need.
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    assert!(doc["paths"]["/api/v1/auth/password"]["post"]["security"][0]["bearer"].is_array());
 
     // Full schema validation with openapi-spec-validator (see .ci/run).
     let file = tempfile::NamedTempFile::new().unwrap();

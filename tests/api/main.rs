@@ -1,6 +1,7 @@
 //! One integration-test binary: every test talks to the real app over HTTP
 //! against a real PostgreSQL database of its own.
 
+mod authz_matrix;
 mod browser;
 mod citizen_api;
 mod citizen_pages;
@@ -14,4 +15,6 @@ mod mail;
 mod migrations;
 mod seed;
 mod smtp_capture;
+mod staff_accounts;
 mod staff_auth;
+mod staff_helpers;

@@ -2,7 +2,7 @@
 
 use crate::helpers::{spawn_app, TestApp};
 
-const PASSWORD: &str = "correct horse battery staple";
+pub const PASSWORD: &str = "correct horse battery staple";
 
 /// Creates a staff member with a known password; returns their email.
 pub fn staff_user(app: &TestApp, email: &str, role: &str, departments: &[&str]) -> String {
@@ -21,7 +21,7 @@ pub fn staff_user(app: &TestApp, email: &str, role: &str, departments: &[&str]) 
     email.to_string()
 }
 
-fn csrf_of(html: &str) -> String {
+pub fn csrf_of(html: &str) -> String {
     let key = r#"name="csrf_token" value=""#;
     let start = html.find(key).expect("a csrf field") + key.len();
     html[start..start + html[start..].find('"').unwrap()].to_string()

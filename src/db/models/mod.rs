@@ -7,6 +7,7 @@ pub mod category;
 pub mod contact;
 pub mod department;
 pub mod outbox;
+pub mod password_reset;
 pub mod sla_policy;
 pub mod ticket;
 pub mod ticket_event;

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`. Errors are always JSON (see [`error`]).
 
+pub mod accounts;
 pub mod error;
 pub mod requests;
 
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(requests::get_request)
             .service(requests::add_comment)
             .service(crate::routes::staff::auth::issue_token)
+            .service(accounts::change_password)
             .service(requests::openapi_document)
             .default_service(web::to(error::not_found)),
     );

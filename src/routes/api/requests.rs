@@ -394,5 +394,7 @@ pub struct ApiDoc;
 #[get("/openapi.json")]
 pub async fn openapi_document() -> HttpResponse {
     use utoipa::OpenApi;
-    HttpResponse::Ok().json(ApiDoc::openapi())
+    let mut doc = ApiDoc::openapi();
+    doc.merge(super::accounts::AccountsApiDoc::openapi());
+    HttpResponse::Ok().json(doc)
 }

@@ -1,5 +1,6 @@
 //! The staff back office under `/staff`, and the staff API's sign-in.
 
+pub mod accounts;
 pub mod auth;
 pub mod home;
 
@@ -22,7 +23,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(auth::sign_in)
             .service(auth::sign_out)
             .service(auth::sign_out_everywhere)
-            .service(home::home),
+            .service(home::home)
+            .configure(accounts::configure),
     );
 }
 

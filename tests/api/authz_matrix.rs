@@ -1,0 +1,405 @@
+//! The authorisation matrix: every staff page and staff API route, tried as
+//! each kind of visitor, each with the exact outcome it must get.
+//!
+//! To add a route, add one line to [`ROUTES`]: the method and path, the body
+//! it is sent with, and the outcome for each column. Placeholders in paths
+//! and bodies: `{user}` (a staff account the admin may manage: an agent of
+//! Roads), `{ticket}` (a citizen's request handled by Waste), `{reset_token}`
+//! (a working password reset link's token). Form posts get a valid CSRF
+//! token; API calls carry the session as a Bearer token, pages as the cookie.
+//!
+//! Rows run in order, as each person, and allowed actions really happen (the
+//! admin deactivates `{user}`, then reactivates it), so put a row that
+//! undoes another after it.
+
+use std::fmt;
+
+use chrono::{Duration, Utc};
+use civicdesk::schema::{password_resets, users};
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, TestApp};
+use crate::staff_helpers::{bare_client, session_token, staff_user, user_id, CSRF, PASSWORD};
+
+/// Who makes the request: the columns of the matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Persona {
+    Anonymous,
+    /// A citizen holding their request's tracking token and a signed grant
+    /// for it: neither may pass for a staff session.
+    Citizen,
+    /// An agent of Parks (the ticket is Waste's).
+    OtherAgent,
+    /// An agent of Waste.
+    Agent,
+    /// Supervisor of Waste.
+    Supervisor,
+    Leader,
+    Admin,
+}
+
+const PERSONAS: [Persona; 7] = [
+    Persona::Anonymous,
+    Persona::Citizen,
+    Persona::OtherAgent,
+    Persona::Agent,
+    Persona::Supervisor,
+    Persona::Leader,
+    Persona::Admin,
+];
+
+/// What a persona must get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// Not signed in: a page redirects (303) to `/staff/sign-in?next=...`;
+    /// the API answers 401 JSON with code `unauthorized`.
+    In,
+    /// 403: signed in, but this role may not.
+    No,
+    /// 404: hidden from this person (e.g. another department's ticket).
+    Hide,
+    /// Allowed, with exactly this status; a 303 must not lead to sign-in.
+    Is(u16),
+}
+
+const IN: Expect = Expect::In;
+const NO: Expect = Expect::No;
+#[allow(dead_code)] // for the tickets' rows
+const HIDE: Expect = Expect::Hide;
+const OK: Expect = Expect::Is(200);
+const GO: Expect = Expect::Is(303);
+
+#[derive(Debug, Clone, Copy)]
+enum Body {
+    None,
+    /// Sent as a form, with `csrf_token` added.
+    Form(&'static [(&'static str, &'static str)]),
+    Json(&'static str),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Route {
+    method: &'static str,
+    path: &'static str,
+    body: Body,
+    /// One per [`PERSONAS`] column.
+    expect: [Expect; 7],
+}
+
+const fn get(path: &'static str, expect: [Expect; 7]) -> Route {
+    Route {
+        method: "GET",
+        path,
+        body: Body::None,
+        expect,
+    }
+}
+
+const fn post(
+    path: &'static str,
+    form: &'static [(&'static str, &'static str)],
+    expect: [Expect; 7],
+) -> Route {
+    Route {
+        method: "POST",
+        path,
+        body: Body::Form(form),
+        expect,
+    }
+}
+
+const fn post_json(path: &'static str, json: &'static str, expect: [Expect; 7]) -> Route {
+    Route {
+        method: "POST",
+        path,
+        body: Body::Json(json),
+        expect,
+    }
+}
+
+const SAME_PASSWORD: &[(&str, &str)] = &[
+    ("current_password", PASSWORD),
+    ("new_password", PASSWORD),
+    ("confirm_password", PASSWORD),
+];
+
+#[rustfmt::skip]
+const ROUTES: &[Route] = &[
+    //                                                                   anon citizen other agent super leader admin
+    // Public: the same for everyone.
+    get("/staff/sign-in",                                               [OK, OK, OK, OK, OK, OK, OK]),
+    post("/staff/sign-in", &[("email", "nobody@example.org"), ("password", "wrong password!!")],
+                                                                        [Expect::Is(401); 7]),
+    get("/staff/password-reset",                                        [OK, OK, OK, OK, OK, OK, OK]),
+    post("/staff/password-reset", &[("email", "")],                     [Expect::Is(422); 7]),
+    get("/staff/password-reset/{reset_token}",                          [OK, OK, OK, OK, OK, OK, OK]),
+    post("/staff/password-reset/{reset_token}", &[("new_password", "short"), ("confirm_password", "short")],
+                                                                        [Expect::Is(422); 7]),
+    post_json("/api/v1/auth/token", r#"{"email":"nobody@example.org","password":"wrong password!!"}"#,
+                                                                        [Expect::Is(401); 7]),
+    // Every staff member.
+    get("/staff",                                                       [IN, IN, OK, OK, OK, OK, OK]),
+    get("/staff/account",                                               [IN, IN, OK, OK, OK, OK, OK]),
+    post("/staff/account/password", SAME_PASSWORD,                      [IN, IN, GO, GO, GO, GO, GO]),
+    post_json("/api/v1/auth/password",
+        r#"{"current_password":"correct horse battery staple","new_password":"correct horse battery staple"}"#,
+                                                                        [IN, IN, OK, OK, OK, OK, OK]),
+    // Administrators only.
+    get("/staff/admin/users",                                           [IN, IN, NO, NO, NO, NO, OK]),
+    get("/staff/admin/users/new",                                       [IN, IN, NO, NO, NO, NO, OK]),
+    post("/staff/admin/users", &[("name", "Matrix Made"), ("email", "matrix.made@example.org"),
+        ("role", "leader"), ("password_mode", "password"), ("password", PASSWORD)],
+                                                                        [IN, IN, NO, NO, NO, NO, GO]),
+    get("/staff/admin/users/{user}",                                    [IN, IN, NO, NO, NO, NO, OK]),
+    post("/staff/admin/users/{user}/role", &[("role", "supervisor"), ("departments", "roads")],
+                                                                        [IN, IN, NO, NO, NO, NO, GO]),
+    post("/staff/admin/users/{user}/reset-link", &[],                   [IN, IN, NO, NO, NO, NO, GO]),
+    post("/staff/admin/users/{user}/deactivate", &[],                   [IN, IN, NO, NO, NO, NO, GO]),
+    post("/staff/admin/users/{user}/activate", &[],                     [IN, IN, NO, NO, NO, NO, GO]),
+    // Last: these end sessions.
+    post("/staff/sign-out-everywhere", &[],                             [IN, IN, GO, GO, GO, GO, GO]),
+    post("/staff/sign-out", &[],                                        [GO, GO, GO, GO, GO, GO, GO]),
+];
+
+/// Everything the requests need: the people, and the placeholders' values.
+struct World {
+    emails: [Option<String>; 7],
+    user: i64,
+    ticket: String,
+    tracking_token: String,
+    grant: String,
+    reset_token: String,
+}
+
+impl World {
+    fn fill(&self, text: &str) -> String {
+        text.replace("{user}", &self.user.to_string())
+            .replace("{ticket}", &self.ticket)
+            .replace("{reset_token}", &self.reset_token)
+    }
+}
+
+async fn build_world(app: &TestApp) -> World {
+    app.seed_demo();
+    let staff = [
+        ("other.agent@example.org", "agent", &["parks"][..]),
+        ("agent@example.org", "agent", &["waste"][..]),
+        ("supervisor@example.org", "supervisor", &["waste"][..]),
+        ("leader@example.org", "leader", &[][..]),
+        ("admin@example.org", "admin", &[][..]),
+    ];
+    for (email, role, departments) in staff {
+        staff_user(app, email, role, departments);
+    }
+    let target = staff_user(app, "target@example.org", "agent", &["roads"]);
+
+    // A citizen's request to Waste, with its tracking token.
+    let res = bare_client()
+        .post(app.url("/api/v1/requests"))
+        .json(&json!({
+            "category": "missed-bin",
+            "kind": "service_request",
+            "subject": "Bin not emptied",
+            "description": "Left full on Tuesday.",
+            "name": "Ada Lovelace",
+            "email": "ada@example.org",
+            "privacy_consent": true,
+            "extra_fields": { "bin_type": "recycling", "collection_date": "2026-11-17" }
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "submitting the citizen's request");
+    let created: Value = res.json().await.unwrap();
+    let ticket = created["reference"].as_str().unwrap().to_string();
+    let tracking_token = created["tracking_token"].as_str().unwrap().to_string();
+    let grant =
+        civicdesk::auth::grant::issue(&app.settings.security.jwt_secret, &ticket, Utc::now());
+
+    // A working reset link for the target (its token is ours: only the hash is stored).
+    let reset_token = "matrixResetToken_0123456789abcdefghijklmnop".to_string();
+    assert_eq!(reset_token.len(), 43);
+    diesel::insert_into(password_resets::table)
+        .values((
+            password_resets::user_id.eq(user_id(app, &target)),
+            password_resets::token_hash.eq(civicdesk::staff::passwords::token_hash(&reset_token)),
+            password_resets::expires_at.eq(Utc::now() + Duration::hours(1)),
+        ))
+        .execute(&mut app.conn())
+        .unwrap();
+
+    let email = |i: usize| Some(staff[i].0.to_string());
+    World {
+        emails: [None, None, email(0), email(1), email(2), email(3), email(4)],
+        user: user_id(app, &target),
+        ticket,
+        tracking_token,
+        grant,
+        reset_token,
+    }
+}
+
+/// How a citizen's credentials are presented where a staff session is expected.
+#[derive(Debug, Clone, Copy)]
+enum CitizenCredential {
+    /// The signed grant cookie's JWT (signed with the portal's key!).
+    Grant,
+    /// The request's tracking token.
+    TrackingToken,
+}
+
+async fn send(
+    app: &TestApp,
+    world: &World,
+    route: &Route,
+    persona: Persona,
+    citizen: CitizenCredential,
+) -> reqwest::Response {
+    let path = world.fill(route.path);
+    let api = path.starts_with("/api/");
+    let mut request = bare_client().request(route.method.parse().unwrap(), app.url(&path));
+    let mut cookies = vec![format!("civicdesk_csrf={CSRF}")];
+    let index = PERSONAS.iter().position(|p| *p == persona).unwrap();
+    let credential = match (&world.emails[index], persona) {
+        (Some(email), _) => Some(session_token(app, email)),
+        (None, Persona::Citizen) => {
+            cookies.push(format!("civicdesk_request={}", world.grant));
+            request = request.header("X-Tracking-Token", &world.tracking_token);
+            Some(match citizen {
+                CitizenCredential::Grant => world.grant.clone(),
+                CitizenCredential::TrackingToken => world.tracking_token.clone(),
+            })
+        }
+        (None, _) => None,
+    };
+    if let Some(token) = credential {
+        if api {
+            request = request.bearer_auth(token);
+        } else {
+            cookies.push(format!("civicdesk_session={token}"));
+        }
+    }
+    request = request.header("cookie", cookies.join("; "));
+    match route.body {
+        Body::None => {}
+        Body::Form(fields) => {
+            let mut form: Vec<(String, String)> = fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), world.fill(v)))
+                .collect();
+            form.push(("csrf_token".into(), CSRF.into()));
+            request = request.form(&form);
+        }
+        Body::Json(json) => {
+            request = request
+                .header("content-type", "application/json")
+                .body(world.fill(json));
+        }
+    }
+    request.send().await.expect("request")
+}
+
+struct Outcome {
+    status: u16,
+    location: String,
+    code: Option<String>,
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.status)?;
+        if !self.location.is_empty() {
+            write!(f, " -> {}", self.location)?;
+        }
+        if let Some(code) = &self.code {
+            write!(f, " ({code})")?;
+        }
+        Ok(())
+    }
+}
+
+async fn outcome(res: reqwest::Response) -> Outcome {
+    let status = res.status().as_u16();
+    let location = crate::staff_helpers::location(&res);
+    let json = res
+        .headers()
+        .get("content-type")
+        .is_some_and(|v| v.to_str().unwrap_or("").starts_with("application/json"));
+    let code = if json {
+        res.json::<Value>()
+            .await
+            .ok()
+            .and_then(|v| v["error"]["code"].as_str().map(str::to_string))
+    } else {
+        None
+    };
+    Outcome {
+        status,
+        location,
+        code,
+    }
+}
+
+fn matches(expect: Expect, api: bool, got: &Outcome) -> bool {
+    let to_sign_in = got.location.starts_with("/staff/sign-in?next=");
+    match expect {
+        Expect::In if api => got.status == 401 && got.code.as_deref() == Some("unauthorized"),
+        Expect::In => got.status == 303 && to_sign_in,
+        Expect::No => got.status == 403,
+        Expect::Hide => got.status == 404,
+        Expect::Is(303) => got.status == 303 && !to_sign_in,
+        Expect::Is(status) => got.status == status,
+    }
+}
+
+#[tokio::test]
+async fn every_staff_route_gives_each_role_exactly_its_outcome() {
+    let app = spawn_app().await;
+    let world = build_world(&app).await;
+    let mut failures = Vec::new();
+    for route in ROUTES {
+        let api = route.path.starts_with("/api/");
+        for (persona, expect) in PERSONAS.into_iter().zip(route.expect) {
+            let tries: &[CitizenCredential] = if persona == Persona::Citizen {
+                &[CitizenCredential::Grant, CitizenCredential::TrackingToken]
+            } else {
+                &[CitizenCredential::Grant]
+            };
+            for &citizen in tries {
+                let got = outcome(send(&app, &world, route, persona, citizen).await).await;
+                if !matches(expect, api, &got) {
+                    let who = if persona == Persona::Citizen {
+                        format!("{persona:?} ({citizen:?})")
+                    } else {
+                        format!("{persona:?}")
+                    };
+                    failures.push(format!(
+                        "{} {} as {who}: expected {expect:?}, got {got}",
+                        route.method, route.path
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of the matrix's outcomes are wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+
+    // Refused requests changed nothing; the admin's did what they said.
+    let made: i64 = users::table
+        .filter(users::email.eq("matrix.made@example.org"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(made, 1, "only the admin's create went through");
+    let (role, active): (String, bool) = users::table
+        .filter(users::id.eq(world.user))
+        .select((users::role, users::active))
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!((role.as_str(), active), ("supervisor", true));
+}
