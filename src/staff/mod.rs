@@ -1,4 +1,6 @@
-//! Staff use cases: signing in, and (in later modules) working tickets.
+//! Staff use cases: signing in, queues and search, intake, and (in later
+//! modules) working tickets.
 
 pub mod access;
+pub mod queues;
 pub mod sign_in;
