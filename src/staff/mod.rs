@@ -2,5 +2,6 @@
 //! modules) working tickets.
 
 pub mod access;
+pub mod intake;
 pub mod queues;
 pub mod sign_in;
