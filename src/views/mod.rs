@@ -6,6 +6,7 @@ pub mod assets;
 pub mod citizen;
 pub mod pages;
 pub mod staff;
+pub mod staff_queues;
 
 use std::collections::HashMap;
 

@@ -2,6 +2,8 @@
 
 pub mod auth;
 pub mod home;
+pub mod intake;
+pub mod queues;
 
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
@@ -22,7 +24,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(auth::sign_in)
             .service(auth::sign_out)
             .service(auth::sign_out_everywhere)
-            .service(home::home),
+            .service(home::home)
+            .service(queues::queue)
+            .service(intake::show)
+            .service(intake::submit),
     );
 }
 
