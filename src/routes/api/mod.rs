@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Errors are always JSON (see [`error`]).
 
 pub mod error;
+pub mod queues;
 pub mod requests;
 
 use actix_web::web;
@@ -33,6 +34,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(requests::get_request)
             .service(requests::add_comment)
             .service(crate::routes::staff::auth::issue_token)
+            .service(queues::list_tickets)
+            .service(queues::create_ticket)
+            .service(queues::find_contacts)
             .service(requests::openapi_document)
             .default_service(web::to(error::not_found)),
     );
