@@ -78,6 +78,7 @@ queues-field-sort = Order
 queues-field-cursor = Page
 queues-assignee-me = Me
 queues-assignee-none = Nobody
+queues-sort-default = Best match when searching, else latest update
 queues-sort-updated = Most recently updated
 queues-sort-created = Newest first
 queues-sort-relevance = Best match

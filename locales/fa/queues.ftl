@@ -69,6 +69,7 @@ queues-field-sort = ترتیب
 queues-field-cursor = صفحه
 queues-assignee-me = من
 queues-assignee-none = هیچ‌کس
+queues-sort-default = مرتبط‌ترین هنگام جست‌وجو، وگرنه تازه‌ترین به‌روزرسانی
 queues-sort-updated = تازه‌ترین به‌روزرسانی
 queues-sort-created = تازه‌ترین ثبت
 queues-sort-relevance = مرتبط‌ترین

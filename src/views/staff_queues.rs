@@ -404,6 +404,7 @@ mod tests {
         for s in [Sort::Updated, Sort::Created, Sort::Relevance] {
             wanted.push(format!("queues-sort-{}", s.as_str()));
         }
+        wanted.push("queues-sort-default".into());
         for f in [
             "queue",
             "status",

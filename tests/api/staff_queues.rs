@@ -819,7 +819,7 @@ async fn search_ranks_subject_over_description_and_puts_the_reference_first() {
         assert!(html.find(&format!("/staff/tickets/{m}")).unwrap() > first);
     }
     assert!(html.contains(&format!("value=\"{target}\"")));
-    assert!(html.contains("Best match"));
+    assert!(html.contains(r#"<option value="" selected>Best match when searching"#));
 }
 
 #[tokio::test]

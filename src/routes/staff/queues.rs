@@ -217,7 +217,15 @@ fn filter_form(q: &ListQuery, options: &FormOptions, me: i64) -> FilterForm {
         ],
         created_from: f.created_from.map(|d| d.to_string()).unwrap_or_default(),
         created_to: f.created_to.map(|d| d.to_string()).unwrap_or_default(),
-        sorts: keyed(
+        // "Default" first, so a search typed into this form is ranked by
+        // relevance even when the list before it was by date.
+        sorts: std::iter::once(Choice {
+            value: String::new(),
+            label_key: Some("queues-sort-default".into()),
+            label: String::new(),
+            selected: q.sort.is_none(),
+        })
+        .chain(keyed(
             if f.q.is_some() {
                 &[Sort::Relevance, Sort::Updated, Sort::Created][..]
             } else {
@@ -225,8 +233,9 @@ fn filter_form(q: &ListQuery, options: &FormOptions, me: i64) -> FilterForm {
             },
             Sort::as_str,
             "queues-sort-",
-            &[q.sort()],
-        ),
+            q.sort.as_slice(),
+        ))
+        .collect(),
     }
 }
 
