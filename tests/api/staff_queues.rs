@@ -31,6 +31,19 @@ struct Staff {
     id: i64,
     email: String,
     token: String,
+    api: reqwest::Client,
+}
+
+/// A client that drops idle connections well before the server's keep-alive
+/// (5 s) ends them, so a request never races the server closing its connection
+/// while a test is busy writing rows.
+fn client(cookies: bool) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(cookies)
+        .pool_idle_timeout(std::time::Duration::from_secs(1))
+        .build()
+        .unwrap()
 }
 
 #[derive(QueryableByName)]
@@ -63,12 +76,13 @@ impl Staff {
             id,
             email: email.to_string(),
             token,
+            api: client(false),
         }
     }
 
     async fn get(&self, app: &TestApp, path: &str) -> (StatusCode, Value) {
-        let res = app
-            .client
+        let res = self
+            .api
             .get(app.url(path))
             .bearer_auth(&self.token)
             .send()
@@ -90,8 +104,8 @@ impl Staff {
     }
 
     async fn intake(&self, app: &TestApp, body: &Value) -> (StatusCode, Value) {
-        let res = app
-            .client
+        let res = self
+            .api
             .post(app.url("/api/v1/tickets"))
             .bearer_auth(&self.token)
             .json(body)
@@ -103,11 +117,7 @@ impl Staff {
 
     /// A browser signed in as this person (its own cookie jar).
     async fn browser(&self, app: &TestApp) -> reqwest::Client {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .cookie_store(true)
-            .build()
-            .unwrap();
+        let client = client(true);
         let html = client
             .get(app.url("/staff/sign-in"))
             .send()
@@ -209,23 +219,44 @@ impl Default for T {
 
 /// A contact; returns its id.
 fn contact(app: &TestApp, name: &str, email: Option<&str>, phone: Option<&str>) -> i64 {
+    insert_contact(&mut app.conn(), name, email, phone)
+}
+
+fn insert_contact(
+    conn: &mut diesel::PgConnection,
+    name: &str,
+    email: Option<&str>,
+    phone: Option<&str>,
+) -> i64 {
     diesel::sql_query("INSERT INTO contacts (name, email, phone) VALUES ($1, $2, $3) RETURNING id")
         .bind::<Text, _>(name)
         .bind::<Nullable<Text>, _>(email)
         .bind::<Nullable<Text>, _>(phone)
-        .get_result::<Id>(&mut app.conn())
+        .get_result::<Id>(conn)
         .unwrap()
         .id
 }
 
 /// Inserts the ticket; returns its reference.
 fn ticket(app: &TestApp, t: T) -> String {
+    insert_ticket(&mut app.conn(), t)
+}
+
+/// Inserts the tickets over one connection; returns their references.
+fn tickets(app: &TestApp, all: impl IntoIterator<Item = T>) -> Vec<String> {
+    let mut conn = app.conn();
+    all.into_iter()
+        .map(|t| insert_ticket(&mut conn, t))
+        .collect()
+}
+
+fn insert_ticket(conn: &mut diesel::PgConnection, t: T) -> String {
     static NEXT: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(900_000);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let reference = format!("CD-2026-{n:06}");
     let contact_id = t
         .contact
-        .unwrap_or_else(|| contact(app, "Test Citizen", None, Some("01632960999")));
+        .unwrap_or_else(|| insert_contact(conn, "Test Citizen", None, Some("01632960999")));
     #[derive(QueryableByName)]
     struct Reference {
         #[diesel(sql_type = Text)]
@@ -252,7 +283,7 @@ fn ticket(app: &TestApp, t: T) -> String {
     .bind::<Timestamptz, _>(t.updated.unwrap_or(t.created))
     .bind::<Nullable<Timestamptz>, _>(t.awaiting)
     .bind::<Text, _>(t.category)
-    .get_result::<Reference>(&mut app.conn())
+    .get_result::<Reference>(conn)
     .unwrap_or_else(|e| panic!("inserting a {} ticket: {e}", t.category))
     .reference
 }
@@ -640,25 +671,24 @@ async fn all_pages(
 async fn pages_neither_repeat_nor_skip_while_tickets_arrive() {
     let (app, me) = app_with_agent().await;
     let base = Utc::now() - Duration::days(2);
-    let mut original = HashSet::new();
-    for i in 0..120 {
-        // Groups of three share a timestamp: the id breaks the tie.
-        let at = base + Duration::minutes(i / 3);
-        original.insert(ticket(
-            &app,
+    // Groups of three share a timestamp: the id breaks the tie.
+    let mut original: HashSet<String> = tickets(
+        &app,
+        (0..120).map(|i| {
+            let at = base + Duration::minutes(i / 3);
             T {
                 created: at,
                 updated: Some(at + Duration::hours(1)),
                 ..T::default()
-            },
-        ));
-    }
+            }
+        }),
+    )
+    .into_iter()
+    .collect();
     for sort in ["updated", "created"] {
         let mut arrivals = Vec::new();
         let pages = all_pages(&app, &me, &format!("sort={sort}"), || {
-            for _ in 0..7 {
-                arrivals.push(ticket(&app, T::default()));
-            }
+            arrivals = tickets(&app, (0..7).map(|_| T::default()));
         })
         .await;
         let n = original.len();
