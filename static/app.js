@@ -21,6 +21,20 @@
     });
   });
 
+  // Staff pages: "/" jumps to the search box, unless one is typing already.
+  var shortcut = document.querySelector("[data-search-shortcut]");
+  if (shortcut) {
+    document.addEventListener("keydown", function (e) {
+      if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) { return; }
+      var el = document.activeElement;
+      var tag = el ? el.tagName : "";
+      if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (el && el.isContentEditable)) { return; }
+      e.preventDefault();
+      shortcut.focus();
+      shortcut.select();
+    });
+  }
+
   // Filter the list of services as the citizen types.
   var search = document.querySelector("[data-filter-target]");
   if (search) {

@@ -37,7 +37,6 @@ impl std::ops::Deref for CurrentStaff {
 #[derive(Debug, Clone)]
 pub struct RenewedSession(pub String);
 
-#[derive(Debug)]
 pub enum AuthError {
     /// No usable session: 401 or a redirect to sign in.
     SignedOut {
@@ -49,6 +48,22 @@ pub enum AuthError {
         api: bool,
     },
     Unavailable,
+}
+
+/// Logged for every refused request: the path only, since a query string may
+/// hold a staff member's search for a citizen's email or phone number.
+impl std::fmt::Debug for AuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::SignedOut { api, next } => f
+                .debug_struct("SignedOut")
+                .field("api", api)
+                .field("path", &next.split('?').next().unwrap_or_default())
+                .finish(),
+            Self::Forbidden { api } => f.debug_struct("Forbidden").field("api", api).finish(),
+            Self::Unavailable => f.write_str("Unavailable"),
+        }
+    }
 }
 
 impl std::fmt::Display for AuthError {

@@ -2,6 +2,7 @@
 //! goes through, and the embedded migrations.
 
 pub mod enums;
+pub mod filters;
 pub mod models;
 
 use std::time::Duration;

@@ -96,6 +96,20 @@ pub struct Arrival {
     pub council_zone: chrono_tz::Tz,
 }
 
+/// Who made the submission, and so who the first timeline event names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Submitter {
+    /// The citizen themselves: their contact is found by email, or created.
+    Citizen,
+    /// A staff member on the citizen's behalf (intake by phone, at the counter,
+    /// from an email): for the contact they picked, or, with `None`, the
+    /// contact found or created from the submission's details as for a citizen.
+    Staff {
+        user_id: i64,
+        contact_id: Option<i64>,
+    },
+}
+
 /// Creates the ticket. `notify` runs inside the same transaction (it writes the
 /// confirmation email to the outbox); if it fails, nothing is stored.
 pub fn submit<F>(
@@ -109,6 +123,31 @@ pub fn submit<F>(
 where
     F: FnOnce(&mut PgConnection, &Submitted) -> anyhow::Result<()>,
 {
+    submit_by(
+        conn,
+        category,
+        new,
+        files,
+        arrival,
+        Submitter::Citizen,
+        notify,
+    )
+}
+
+/// [`submit`], saying who submitted: staff intake uses this with
+/// [`Submitter::Staff`], so one use case creates every ticket.
+pub fn submit_by<F>(
+    conn: &mut PgConnection,
+    category: &Category,
+    new: &NewTicket,
+    files: &[Attachment],
+    arrival: Arrival,
+    submitter: Submitter,
+    notify: F,
+) -> Result<Submitted, RequestError>
+where
+    F: FnOnce(&mut PgConnection, &Submitted) -> anyhow::Result<()>,
+{
     let Arrival {
         channel,
         at: now,
@@ -117,7 +156,17 @@ where
     let reference = next_reference(conn, now.with_timezone(&council_zone).year())?;
     let (token, token_hash) = new_tracking_token();
     conn.transaction(|conn| {
-        let contact_id = contact_for(conn, new)?;
+        let contact_id = match submitter {
+            Submitter::Staff {
+                contact_id: Some(id),
+                ..
+            } => id,
+            _ => contact_for(conn, new)?,
+        };
+        let (actor_kind, actor_user_id, actor_contact_id) = match submitter {
+            Submitter::Citizen => ("citizen", None, Some(contact_id)),
+            Submitter::Staff { user_id, .. } => ("staff", Some(user_id), None),
+        };
         let extra = new.extra().to_json();
         let location = new.location();
         let ticket: Ticket = diesel::insert_into(tickets::table)
@@ -153,9 +202,9 @@ where
             .values(&NewTicketEvent {
                 ticket_id: ticket.id,
                 kind: "submitted",
-                actor_kind: "citizen",
-                actor_user_id: None,
-                actor_contact_id: Some(contact_id),
+                actor_kind,
+                actor_user_id,
+                actor_contact_id,
                 body: "",
                 data: serde_json::json!({ "channel": channel.as_str(), "attachments": files.len() }),
                 public: true,

@@ -18,3 +18,4 @@ mod smtp_capture;
 mod staff_accounts;
 mod staff_auth;
 mod staff_helpers;
+mod staff_queues;

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod error;
+pub mod queues;
 pub mod requests;
 
 use actix_web::web;
@@ -35,6 +36,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(requests::add_comment)
             .service(crate::routes::staff::auth::issue_token)
             .service(accounts::change_password)
+            .service(queues::list_tickets)
+            .service(queues::create_ticket)
+            .service(queues::find_contacts)
             .service(requests::openapi_document)
             .default_service(web::to(error::not_found)),
     );

@@ -396,5 +396,6 @@ pub async fn openapi_document() -> HttpResponse {
     use utoipa::OpenApi;
     let mut doc = ApiDoc::openapi();
     doc.merge(super::accounts::AccountsApiDoc::openapi());
+    doc.merge(super::queues::QueuesApiDoc::openapi());
     HttpResponse::Ok().json(doc)
 }

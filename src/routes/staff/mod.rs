@@ -3,6 +3,8 @@
 pub mod accounts;
 pub mod auth;
 pub mod home;
+pub mod intake;
+pub mod queues;
 
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
@@ -24,7 +26,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(auth::sign_out)
             .service(auth::sign_out_everywhere)
             .service(home::home)
-            .configure(accounts::configure),
+            .configure(accounts::configure)
+            .service(queues::queue)
+            .service(intake::show)
+            .service(intake::submit),
     );
 }
 

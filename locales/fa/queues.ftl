@@ -1,0 +1,145 @@
+# صف‌ها، جست‌وجو و ثبت درخواست از سوی کارکنان.
+
+## داشبورد و صف‌ها
+queues-dashboard-queues = صف‌های شما
+queues-nav-label = صف‌ها
+queues-count = { $count } درخواست
+queues-queue-all = همهٔ درخواست‌ها
+queues-queue-mine = واگذارشده به شما
+queues-queue-mine-hint = درخواست‌های باز در دست شما
+queues-queue-unassigned = بدون مسئول
+queues-queue-unassigned-hint = درخواست‌های باز واحدهای شما که کسی مسئول آن‌ها نیست
+queues-queue-waiting = در انتظار شهروند
+queues-queue-waiting-hint = از شهروند چیزی پرسیده‌ایم؛ زمان‌سنج متوقف است
+queues-queue-recent = تازه به‌روزشده
+queues-queue-recent-hint = تغییر در ۲۴ ساعت گذشته
+queues-all-link = دیدن همهٔ درخواست‌ها ({ $count } باز)
+queues-all-title = همهٔ درخواست‌ها
+queues-search-title = نتیجه‌های جست‌وجو
+queues-see-all = دیدن کل صف
+queues-empty-mine = هیچ درخواست بازی به شما واگذار نشده است.
+queues-empty-unassigned = همهٔ درخواست‌های باز واحدهای شما مسئول دارند.
+queues-empty = هیچ درخواستی پیدا نشد. فیلترهای کمتر یا واژه‌های دیگری را امتحان کنید.
+queues-no-tickets-for-role = نقش شما گزارش‌ها و تنظیمات را می‌بیند و به درخواست‌ها رسیدگی نمی‌کند؛ پس اینجا صفی نیست.
+queues-forbidden = نقش شما به درخواست‌ها رسیدگی نمی‌کند، پس صف یا ثبت درخواست ندارد.
+queues-back-to-dashboard = بازگشت به کار شما
+
+## جست‌وجو
+queues-search-label = جست‌وجوی درخواست‌ها
+queues-search-hint = شمارهٔ پیگیری (CD-2026-004217)، واژه‌هایی از عنوان یا شرح، یا نام، ایمیل یا تلفن شهروند. برای آمدن به اینجا / را بزنید.
+queues-search-button = جست‌وجو
+
+## فهرست
+queues-col-reference = شمارهٔ پیگیری
+queues-col-subject = عنوان
+queues-col-status = وضعیت
+queues-col-priority = اولویت
+queues-col-category = خدمت
+queues-col-department = واحد
+queues-col-assignee = مسئول
+queues-col-updated = به‌روزرسانی
+queues-col-marker = شهروند
+queues-assignee-you = شما
+queues-assignee-nobody = هیچ‌کس
+queues-marker-replied = شهروند پاسخ داده است
+queues-marker-since = از
+queues-results = { $count } درخواست
+queues-results-search = { $count } درخواست پیدا شد، مرتبط‌ترین در آغاز
+queues-pages-label = صفحه‌های نتیجه
+queues-first-page = صفحهٔ نخست
+queues-next-page = صفحهٔ بعد
+
+## فیلترها
+queues-filters-title = فیلتر
+queues-any = همه
+queues-apply = اعمال فیلترها
+queues-clear = پاک کردن فیلترها
+queues-field-queue = صف
+queues-field-status = وضعیت
+queues-field-kind = نوع درخواست
+queues-field-category = خدمت
+queues-field-priority = اولویت
+queues-field-channel = راه دریافت
+queues-field-assignee = مسئول
+queues-field-department = واحد
+queues-field-created-from = ثبت‌شده از تاریخ
+queues-field-created-to = ثبت‌شده تا تاریخ
+queues-field-q = جست‌وجو
+queues-field-sort = ترتیب
+queues-field-cursor = صفحه
+queues-assignee-me = من
+queues-assignee-none = هیچ‌کس
+queues-sort-default = مرتبط‌ترین هنگام جست‌وجو، وگرنه تازه‌ترین به‌روزرسانی
+queues-sort-updated = تازه‌ترین به‌روزرسانی
+queues-sort-created = تازه‌ترین ثبت
+queues-sort-relevance = مرتبط‌ترین
+queues-status-new = جدید
+queues-status-triaged = بررسی اولیه‌شده
+queues-status-assigned = واگذارشده
+queues-status-in-progress = در حال انجام
+queues-status-waiting-on-citizen = در انتظار شهروند
+queues-status-resolved = حل‌شده
+queues-status-closed = بسته
+queues-status-reopened = بازگشایی‌شده
+queues-priority-low = کم
+queues-priority-normal = عادی
+queues-priority-high = زیاد
+queues-priority-urgent = فوری
+queues-channel-web = وب‌گاه
+queues-channel-email = ایمیل
+queues-channel-phone = تلفن
+queues-channel-counter = مراجعهٔ حضوری
+queues-channel-api = API
+queues-channel-staff = کارکنان
+
+## مشکل‌های فیلتر
+queues-error-title = این فیلتر قابل استفاده نیست
+queues-error-unknown = «{ $name }» چیزی نیست که بتوان درخواست‌ها را با آن فیلتر کرد. از فرم زیر استفاده کنید.
+queues-error-invalid = { $field } نمی‌تواند «{ $value }» باشد. مقداری را از فرم زیر برگزینید.
+queues-error-repeated = { $field } را فقط یک بار برگزینید.
+queues-error-too-long = { $field } حداکثر می‌تواند { $max } نویسه باشد.
+queues-error-dates = «ثبت‌شده از تاریخ» پس از «ثبت‌شده تا تاریخ» است. جای دو تاریخ را عوض کنید.
+queues-error-cursor = پیوند این صفحه دیگر کار نمی‌کند. از صفحهٔ نخست دوباره آغاز کنید.
+
+## ثبت درخواست از سوی کارکنان
+intake-start = ثبت درخواست برای یک شهروند
+intake-title = ثبت درخواست
+intake-done-title = درخواست ثبت شد
+intake-done-reference = این شمارهٔ پیگیری را به شهروند بدهید:
+intake-done-emailed = تأییدیه‌ای با پیوند خصوصی پیگیری به ایمیل او فرستاده می‌شود.
+intake-done-no-email = از او ایمیلی نداریم، پس تأییدیه‌ای فرستاده نشد. شمارهٔ پیگیری را برایش بخوانید.
+intake-done-open = باز کردن درخواست
+intake-step-citizen = ۱. برای چه کسی؟
+intake-lookup-label = یافتن شهروند
+intake-lookup-hint = نام، ایمیل یا شمارهٔ تلفن او. پیش از افزودن فرد تازه جست‌وجو کنید تا هر کس یک پرونده داشته باشد.
+intake-lookup-button = یافتن
+intake-matches = { $count } شهروند پیدا شد
+intake-no-matches = کسی پیدا نشد. مشخصات او را همراه درخواست در پایین وارد کنید.
+intake-new-citizen-hint = پیدا نشد؟ مشخصات شهروند تازه را همراه درخواست وارد کنید.
+intake-choose = انتخاب
+intake-choose-someone-else = انتخاب فرد دیگر
+intake-contact-name = نام
+intake-contact-email = نشانی ایمیل
+intake-contact-phone = شمارهٔ تلفن
+intake-contact-requests = درخواست‌های پیشین
+intake-none-given = داده نشده
+intake-step-service = ۲. کدام خدمت؟
+intake-category-label = خدمت
+intake-category-choose = یک خدمت برگزینید
+intake-category-button = استفاده از این خدمت
+intake-step-request = ۳. درخواست: { $service }
+intake-channel-legend = درخواست از چه راهی به شما رسید؟
+intake-kind-legend = شهروند چه می‌خواهد؟
+intake-location-legend = کجاست؟
+intake-citizen-legend = شهروند
+intake-citizen-chosen = برای { $name }.
+intake-citizen-hint = نام، و ایمیل یا شمارهٔ تلفن تا بتوانیم از روند کار آگاهش کنیم. کسی که با این ایمیل شناخته‌شده است پروندهٔ خود را نگه می‌دارد.
+intake-locale = زبان پاسخ‌ها
+intake-privacy-told = به شهروند گفته‌ام اطلاعاتش چگونه به کار می‌رود
+intake-submit = ثبت درخواست
+intake-error-channel = تلفن، مراجعهٔ حضوری یا ایمیل را برگزینید.
+intake-error-contact = پروندهٔ این شهروند دیگر وجود ندارد؛ دوباره جست‌وجو کنید.
+intake-error-contact-both = یا contact_id را بدهید یا مشخصات شهروند را، نه هر دو.
+intake-error-name-required = نام شهروند را وارد کنید.
+intake-error-contact-required = ایمیل یا شمارهٔ تلفن شهروند را وارد کنید.
+intake-error-consent-required = تأیید کنید که به شهروند گفته‌اید اطلاعاتش چگونه به کار می‌رود.

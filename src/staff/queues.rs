@@ -1,0 +1,344 @@
+//! Queues and search: pages of tickets in a staff member's scope, newest
+//! change first (or newest, or best match), keyset-paginated so tickets
+//! arriving meanwhile neither repeat nor hide rows; and how many tickets each
+//! queue holds, counted in one query.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::dsl::{count, sql};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::Float;
+use serde::Serialize;
+
+use crate::db::filters::{
+    all_of, Cursor, CursorKey, ListError, ListQuery, Predicate, Queue, Scope, Score, Sort,
+    TextQuery,
+};
+use crate::db::models::ticket::Ticket;
+use crate::domain::priority::Priority;
+use crate::domain::ticket::Channel;
+use crate::domain::ticket_kind::TicketKind;
+use crate::domain::ticket_status::TicketStatus;
+use crate::schema::{categories, departments, tickets, users};
+
+/// The columns a list shows.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = tickets, check_for_backend(Pg))]
+pub struct QueueRow {
+    pub id: i64,
+    pub reference: String,
+    pub subject: String,
+    pub status: TicketStatus,
+    pub priority: Priority,
+    pub kind: TicketKind,
+    pub channel: Channel,
+    pub category_id: i64,
+    pub department_id: i64,
+    pub assignee_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub awaiting_staff_since: Option<DateTime<Utc>>,
+}
+
+/// A ticket in a list, with the names a person reads.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ListedTicket {
+    /// e.g. CD-2026-004217
+    pub reference: String,
+    pub subject: String,
+    #[schema(value_type = String, example = "in_progress")]
+    pub status: TicketStatus,
+    #[schema(value_type = String, example = "normal")]
+    pub priority: Priority,
+    #[schema(value_type = String, example = "service_request")]
+    pub kind: TicketKind,
+    #[schema(value_type = String, example = "phone")]
+    pub channel: Channel,
+    /// The category's code.
+    pub category: String,
+    pub category_name: String,
+    /// The department's code.
+    pub department: String,
+    pub department_name: String,
+    pub assignee_id: Option<i64>,
+    pub assignee_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Set while a citizen's message waits for an answer from staff.
+    pub awaiting_staff_since: Option<DateTime<Utc>>,
+}
+
+/// How many tickets each queue holds (in scope), and how many match the list asked for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct QueueCounts {
+    /// Open and assigned to you.
+    pub mine: i64,
+    /// Open, in your departments, assigned to nobody.
+    pub unassigned: i64,
+    /// Waiting on the citizen.
+    pub waiting: i64,
+    /// Updated in the last 24 hours.
+    pub recent: i64,
+    /// Matching the list's queue and filters.
+    pub matching: i64,
+}
+
+impl QueueCounts {
+    pub fn of(&self, queue: Queue) -> i64 {
+        match queue {
+            Queue::All => self.matching,
+            Queue::Mine => self.mine,
+            Queue::Unassigned => self.unassigned,
+            Queue::Waiting => self.waiting,
+            Queue::Recent => self.recent,
+        }
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    pub items: Vec<ListedTicket>,
+    /// Where the next page starts, if there is one.
+    pub next_cursor: Option<String>,
+}
+
+fn no_score() -> Score {
+    Box::new(sql::<Float>("0::real"))
+}
+
+/// Rows after the cursor, in the list's order (descending).
+fn after(cursor: Cursor, score: impl Fn() -> Score) -> Predicate {
+    let id = cursor.id;
+    match (cursor.sort, cursor.key) {
+        (Sort::Created, CursorKey::Time(t)) => Box::new(
+            tickets::created_at
+                .lt(t)
+                .or(tickets::created_at.eq(t).and(tickets::id.lt(id))),
+        ),
+        (Sort::Relevance, CursorKey::Rank(r)) => {
+            Box::new(score().lt(r).or(score().eq(r).and(tickets::id.lt(id))))
+        }
+        (_, CursorKey::Time(t)) => Box::new(
+            tickets::updated_at
+                .lt(t)
+                .or(tickets::updated_at.eq(t).and(tickets::id.lt(id))),
+        ),
+        // A rank cursor with a time order cannot be made by `ListQuery`.
+        (_, CursorKey::Rank(_)) => Box::new(sql::<diesel::sql_types::Bool>("FALSE")),
+    }
+}
+
+/// All the conditions of a list: its filter (in scope) and its queue.
+pub fn list_predicates(
+    conn: &mut PgConnection,
+    scope: &Scope,
+    query: &ListQuery,
+    zone: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> Result<Vec<Predicate>, ListError> {
+    let mut p = query.filter.predicates(conn, scope, zone)?;
+    p.extend(query.queue.predicates(scope, now));
+    Ok(p)
+}
+
+/// A page of at most `limit` tickets.
+pub fn list(
+    conn: &mut PgConnection,
+    scope: &Scope,
+    query: &ListQuery,
+    zone: chrono_tz::Tz,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Page, ListError> {
+    let text = query.filter.q.as_deref().map(TextQuery::new);
+    let sort = match (query.sort(), &text) {
+        (Sort::Relevance, None) => Sort::Updated,
+        (s, _) => s,
+    };
+    let score = || {
+        text.as_ref()
+            .map(Ticket::relevance)
+            .unwrap_or_else(no_score)
+    };
+    let mut q = query.filter.make_query(conn, scope, zone)?;
+    for p in query.queue.predicates(scope, now) {
+        q = q.filter(p);
+    }
+    if let Some(c) = query.cursor {
+        q = q.filter(after(c, score));
+    }
+    q = match sort {
+        Sort::Updated => q.order((tickets::updated_at.desc(), tickets::id.desc())),
+        Sort::Created => q.order((tickets::created_at.desc(), tickets::id.desc())),
+        Sort::Relevance => q.order((score().desc(), tickets::id.desc())),
+    };
+    let mut rows: Vec<(QueueRow, f32)> = q
+        .select((QueueRow::as_select(), score()))
+        .limit(limit + 1)
+        .load(conn)?;
+    let next_cursor = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|(row, rank)| {
+            Cursor {
+                sort,
+                key: match sort {
+                    Sort::Updated => CursorKey::Time(row.updated_at),
+                    Sort::Created => CursorKey::Time(row.created_at),
+                    Sort::Relevance => CursorKey::Rank(*rank),
+                },
+                id: row.id,
+            }
+            .encode()
+        })
+    } else {
+        None
+    };
+    let items = with_names(conn, rows.into_iter().map(|(r, _)| r).collect())?;
+    Ok(Page { items, next_cursor })
+}
+
+/// Adds category, department and assignee names (three small look-ups).
+fn with_names(conn: &mut PgConnection, rows: Vec<QueueRow>) -> QueryResult<Vec<ListedTicket>> {
+    if rows.is_empty() {
+        return Ok(vec![]);
+    }
+    let ids = |f: fn(&QueueRow) -> Option<i64>| {
+        let mut v: Vec<i64> = rows.iter().filter_map(f).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let cats: HashMap<i64, (String, String)> = categories::table
+        .filter(categories::id.eq_any(ids(|r| Some(r.category_id))))
+        .select((categories::id, (categories::slug, categories::name)))
+        .load::<(i64, (String, String))>(conn)?
+        .into_iter()
+        .collect();
+    let deps: HashMap<i64, (String, String)> = departments::table
+        .filter(departments::id.eq_any(ids(|r| Some(r.department_id))))
+        .select((departments::id, (departments::slug, departments::name)))
+        .load::<(i64, (String, String))>(conn)?
+        .into_iter()
+        .collect();
+    let people: HashMap<i64, String> = users::table
+        .filter(users::id.eq_any(ids(|r| r.assignee_id)))
+        .select((users::id, users::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let (category, category_name) = cats.get(&r.category_id).cloned().unwrap_or_default();
+            let (department, department_name) =
+                deps.get(&r.department_id).cloned().unwrap_or_default();
+            ListedTicket {
+                reference: r.reference,
+                subject: r.subject,
+                status: r.status,
+                priority: r.priority,
+                kind: r.kind,
+                channel: r.channel,
+                category,
+                category_name,
+                department,
+                department_name,
+                assignee_name: r.assignee_id.and_then(|id| people.get(&id).cloned()),
+                assignee_id: r.assignee_id,
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+                awaiting_staff_since: r.awaiting_staff_since,
+            }
+        })
+        .collect())
+}
+
+/// Every queue's count, and the count of `matching`, in one query.
+pub fn counts(
+    conn: &mut PgConnection,
+    scope: &Scope,
+    matching: Vec<Predicate>,
+    now: DateTime<Utc>,
+) -> QueryResult<QueueCounts> {
+    let of = |q: Queue| all_of(q.predicates(scope, now));
+    let (mine, unassigned, waiting, recent, matching) = tickets::table
+        .into_boxed()
+        .filter(Ticket::in_scope(scope))
+        .select((
+            count(tickets::id).aggregate_filter(of(Queue::Mine)),
+            count(tickets::id).aggregate_filter(of(Queue::Unassigned)),
+            count(tickets::id).aggregate_filter(of(Queue::Waiting)),
+            count(tickets::id).aggregate_filter(of(Queue::Recent)),
+            count(tickets::id).aggregate_filter(all_of(matching)),
+        ))
+        .get_result::<(i64, i64, i64, i64, i64)>(conn)?;
+    Ok(QueueCounts {
+        mine,
+        unassigned,
+        waiting,
+        recent,
+        matching,
+    })
+}
+
+/// A list page and the counts, as the queue page and the API show them.
+pub fn list_with_counts(
+    conn: &mut PgConnection,
+    scope: &Scope,
+    query: &ListQuery,
+    zone: chrono_tz::Tz,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<(Page, QueueCounts), ListError> {
+    let page = list(conn, scope, query, zone, now, limit)?;
+    let matching = list_predicates(conn, scope, query, zone, now)?;
+    let counts = counts(conn, scope, matching, now)?;
+    Ok((page, counts))
+}
+
+/// The dashboard: counts, and the first tickets of "mine" and "unassigned".
+pub struct Dashboard {
+    pub counts: QueueCounts,
+    pub mine: Page,
+    pub unassigned: Page,
+}
+
+pub fn dashboard(
+    conn: &mut PgConnection,
+    scope: &Scope,
+    zone: chrono_tz::Tz,
+    now: DateTime<Utc>,
+    rows: i64,
+) -> Result<Dashboard, ListError> {
+    let of = |queue| ListQuery {
+        queue,
+        ..ListQuery::default()
+    };
+    Ok(Dashboard {
+        counts: counts(conn, scope, vec![Ticket::open()], now)?,
+        mine: list(conn, scope, &of(Queue::Mine), zone, now, rows)?,
+        unassigned: list(conn, scope, &of(Queue::Unassigned), zone, now, rows)?,
+    })
+}
+
+/// A colleague one may filter by or assign to: someone in one of my departments.
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct Colleague {
+    pub id: i64,
+    pub name: String,
+}
+
+pub fn colleagues(conn: &mut PgConnection, scope: &Scope) -> QueryResult<Vec<Colleague>> {
+    use crate::schema::user_departments;
+    users::table
+        .inner_join(user_departments::table)
+        .filter(user_departments::department_id.eq_any(scope.departments().to_vec()))
+        .filter(users::active.eq(true))
+        .select((users::id, users::name))
+        .distinct()
+        .order((users::name, users::id))
+        .load(conn)
+}
