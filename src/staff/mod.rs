@@ -2,3 +2,4 @@
 
 pub mod access;
 pub mod sign_in;
+pub mod tickets;
