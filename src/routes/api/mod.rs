@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod requests;
+pub mod tickets;
 
 use actix_web::web;
 
@@ -34,6 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(requests::add_comment)
             .service(crate::routes::staff::auth::issue_token)
             .service(requests::openapi_document)
+            .service(tickets::services())
             .default_service(web::to(error::not_found)),
     );
 }

@@ -404,5 +404,5 @@ pub struct ApiDoc;
 #[get("/openapi.json")]
 pub async fn openapi_document() -> HttpResponse {
     use utoipa::OpenApi;
-    HttpResponse::Ok().json(ApiDoc::openapi())
+    HttpResponse::Ok().json(ApiDoc::openapi().merge_from(super::tickets::TicketsApiDoc::openapi()))
 }
