@@ -6,6 +6,7 @@ pub mod assets;
 pub mod citizen;
 pub mod pages;
 pub mod staff;
+pub mod staff_tickets;
 
 use std::collections::HashMap;
 

@@ -89,6 +89,7 @@ pub(super) fn samples() -> HashMap<&'static str, serde_json::Value> {
     let mut m = HashMap::new();
     super::citizen::samples(&layout, &mut m);
     super::staff::samples(&layout, &mut m);
+    super::staff_tickets::samples(&layout, &mut m);
     m.insert(
         "home.html",
         serde_json::to_value(home).expect("serialisable"),

@@ -1,7 +1,9 @@
 //! The staff back office under `/staff`, and the staff API's sign-in.
 
 pub mod auth;
+pub mod canned;
 pub mod home;
+pub mod tickets;
 
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
@@ -22,7 +24,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(auth::sign_in)
             .service(auth::sign_out)
             .service(auth::sign_out_everywhere)
-            .service(home::home),
+            .service(home::home)
+            .service(tickets::show)
+            .service(tickets::reply)
+            .service(tickets::note)
+            .service(tickets::acknowledge)
+            .service(tickets::assign)
+            .service(tickets::transfer)
+            .service(tickets::change_status)
+            .service(tickets::priority)
+            .service(tickets::category)
+            .service(tickets::merge)
+            .service(tickets::contact)
+            .service(tickets::attachment)
+            .service(canned::list)
+            .service(canned::create)
+            .service(canned::update)
+            .service(canned::delete),
     );
 }
 
