@@ -21,7 +21,7 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
     /// The resource as it now stands, on a 409: what the caller must look at
     /// before trying again (`error.current`).
-    pub current: Option<serde_json::Value>,
+    pub current: Option<Box<serde_json::Value>>,
     /// The cause, for the log only.
     pub source: Option<anyhow::Error>,
 }
@@ -111,7 +111,7 @@ impl ResponseError for ApiError {
             body["fields"] = json!(self.fields);
         }
         if let Some(current) = &self.current {
-            body["current"] = current.clone();
+            body["current"] = (**current).clone();
         }
         let mut res = HttpResponse::build(self.status);
         if let Some(s) = self.retry_after {

@@ -24,7 +24,7 @@ use crate::staff::tickets::{Ctx, Message, Outcome, TicketError};
 
 impl From<TicketError> for ApiError {
     fn from(e: TicketError) -> Self {
-        let state = |s: &TicketState| serde_json::to_value(s).ok();
+        let state = |s: &TicketState| serde_json::to_value(s).ok().map(Box::new);
         match e {
             TicketError::NotFound => ApiError::new(
                 StatusCode::NOT_FOUND,
