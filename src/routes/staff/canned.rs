@@ -35,17 +35,31 @@ fn done_key(done: &str) -> Option<&'static str> {
     })
 }
 
+/// What the page shows besides the list.
+struct Shown {
+    status: StatusCode,
+    /// The response to change (`?edit=`).
+    edit: Option<i64>,
+    /// What was typed, shown again after a problem.
+    form: Option<CannedForm>,
+    flash: Option<String>,
+    problem: Option<(Problem, BTreeMap<String, String>)>,
+}
+
 async fn render(
     req: &HttpRequest,
     staff: &CurrentStaff,
     deps: &Deps,
     locale: Locale,
-    status: StatusCode,
-    edit: Option<i64>,
-    form: Option<CannedForm>,
-    flash: Option<String>,
-    problem: Option<(Problem, BTreeMap<String, String>)>,
+    shown: Shown,
 ) -> Result<HttpResponse, AppError> {
+    let Shown {
+        status,
+        edit,
+        form,
+        flash,
+        problem,
+    } = shown;
     let staff2 = staff.0.clone();
     let (departments, rows, editing) = db::run(deps.pool(), move |conn| -> Result<_, AppError> {
         let departments = canned::manageable_departments(conn, &staff2)?;
@@ -132,18 +146,14 @@ pub async fn list(
         .as_deref()
         .and_then(done_key)
         .map(|k| locale.text(k));
-    render(
-        &req,
-        &staff,
-        &deps,
-        locale,
-        StatusCode::OK,
-        query.edit,
-        None,
+    let shown = Shown {
+        status: StatusCode::OK,
+        edit: query.edit,
+        form: None,
         flash,
-        None,
-    )
-    .await
+        problem: None,
+    };
+    render(&req, &staff, &deps, locale, shown).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -157,15 +167,21 @@ pub struct CannedFormIn {
     body: String,
 }
 
+/// A posted form: its CSRF token, what to show again if it is refused, and
+/// the message key (`?done=`) if it goes through.
+struct Posted {
+    csrf_token: Option<String>,
+    form: CannedForm,
+    done: &'static str,
+}
+
 /// Runs a change; 303 back to the list, or the page again with the problem.
 async fn change<F>(
     req: HttpRequest,
     staff: CurrentStaff,
     deps: Deps,
     locale: Locale,
-    csrf_token: Option<String>,
-    form: CannedForm,
-    done: &'static str,
+    posted: Posted,
     run: F,
 ) -> Result<HttpResponse, AppError>
 where
@@ -173,7 +189,7 @@ where
         + Send
         + 'static,
 {
-    if !csrf::verify(&req, csrf_token.as_deref()) {
+    if !csrf::verify(&req, posted.csrf_token.as_deref()) {
         return Err(AppError::Forbidden(locale.text("error-csrf")));
     }
     if !canned::may_manage(&staff) {
@@ -194,7 +210,7 @@ where
     .await?;
     match result {
         Ok(()) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, format!("{PATH}?done={done}")))
+            .insert_header((header::LOCATION, format!("{PATH}?done={}", posted.done)))
             .finish()),
         Err(fields) => {
             let problem = Problem {
@@ -205,18 +221,14 @@ where
                 .into_iter()
                 .map(|(k, m)| (format!("canned-{}", k.replace('_', "-")), m.text(locale)))
                 .collect();
-            render(
-                &req,
-                &staff,
-                &deps,
-                locale,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                Some(form),
-                None,
-                Some((problem, errors)),
-            )
-            .await
+            let shown = Shown {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                edit: None,
+                form: Some(posted.form),
+                flash: None,
+                problem: Some((problem, errors)),
+            };
+            render(&req, &staff, &deps, locale, shown).await
         }
     }
 }
@@ -245,16 +257,14 @@ pub async fn create(
         title: f.title,
         body: f.body,
     };
-    change(
-        req,
-        staff,
-        deps,
-        locale,
-        f.csrf_token,
-        shown,
-        "created",
-        move |conn, staff| canned::create(conn, staff, &input).map(|_| ()),
-    )
+    let posted = Posted {
+        csrf_token: f.csrf_token,
+        form: shown,
+        done: "created",
+    };
+    change(req, staff, deps, locale, posted, move |conn, staff| {
+        canned::create(conn, staff, &input).map(|_| ())
+    })
     .await
 }
 
@@ -276,16 +286,14 @@ pub async fn update(
         title: f.title,
         body: f.body,
     };
-    change(
-        req,
-        staff,
-        deps,
-        locale,
-        f.csrf_token,
-        shown,
-        "updated",
-        move |conn, staff| canned::update(conn, staff, id, &input),
-    )
+    let posted = Posted {
+        csrf_token: f.csrf_token,
+        form: shown,
+        done: "updated",
+    };
+    change(req, staff, deps, locale, posted, move |conn, staff| {
+        canned::update(conn, staff, id, &input)
+    })
     .await
 }
 
@@ -304,15 +312,13 @@ pub async fn delete(
     RequestLocale(locale): RequestLocale,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    change(
-        req,
-        staff,
-        deps,
-        locale,
-        form.into_inner().csrf_token,
-        CannedForm::default(),
-        "deleted",
-        move |conn, staff| canned::delete(conn, staff, id),
-    )
+    let posted = Posted {
+        csrf_token: form.into_inner().csrf_token,
+        form: CannedForm::default(),
+        done: "deleted",
+    };
+    change(req, staff, deps, locale, posted, move |conn, staff| {
+        canned::delete(conn, staff, id)
+    })
     .await
 }

@@ -265,15 +265,20 @@ fn problem_of(
     }
 }
 
-/// Checks the form's CSRF token, runs the action, and answers as the module says.
-#[allow(clippy::too_many_arguments)]
-async fn act<F>(
-    req: HttpRequest,
-    staff: CurrentStaff,
+/// A posted action form: the ticket, its CSRF token, the form's name (for
+/// the message and field ids) and what was typed (kept if it is refused).
+struct Posted {
     reference: String,
     csrf_token: Option<String>,
     form: &'static str,
     drafts: Drafts,
+}
+
+/// Checks the form's CSRF token, runs the action, and answers as the module says.
+async fn act<F>(
+    req: HttpRequest,
+    staff: CurrentStaff,
+    posted: Posted,
     deps: Deps,
     locale: Locale,
     action: F,
@@ -281,6 +286,12 @@ async fn act<F>(
 where
     F: FnOnce(&mut PgConnection, &Ctx, &str) -> Result<Outcome, TicketError> + Send + 'static,
 {
+    let Posted {
+        reference,
+        csrf_token,
+        form,
+        drafts,
+    } = posted;
     if !csrf::verify(&req, csrf_token.as_deref()) {
         return Err(AppError::Forbidden(locale.text("error-csrf")));
     }
@@ -355,17 +366,15 @@ pub async fn reply(
         reply_body: f.body.clone(),
         ..Drafts::default()
     };
-    act(
-        req,
-        staff,
-        path.into_inner(),
-        f.csrf_token,
-        "reply",
+    let posted = Posted {
+        reference: path.into_inner(),
+        csrf_token: f.csrf_token,
+        form: "reply",
         drafts,
-        deps,
-        locale,
-        move |conn, cx, r| actions::reply(conn, cx, r, f.expected_version, &f.body),
-    )
+    };
+    act(req, staff, posted, deps, locale, move |conn, cx, r| {
+        actions::reply(conn, cx, r, f.expected_version, &f.body)
+    })
     .await
 }
 
@@ -383,17 +392,15 @@ pub async fn note(
         note_body: f.body.clone(),
         ..Drafts::default()
     };
-    act(
-        req,
-        staff,
-        path.into_inner(),
-        f.csrf_token,
-        "note",
+    let posted = Posted {
+        reference: path.into_inner(),
+        csrf_token: f.csrf_token,
+        form: "note",
         drafts,
-        deps,
-        locale,
-        move |conn, cx, r| actions::note(conn, cx, r, f.expected_version, &f.body),
-    )
+    };
+    act(req, staff, posted, deps, locale, move |conn, cx, r| {
+        actions::note(conn, cx, r, f.expected_version, &f.body)
+    })
     .await
 }
 
@@ -413,17 +420,15 @@ pub async fn acknowledge(
     RequestLocale(locale): RequestLocale,
 ) -> Result<HttpResponse, AppError> {
     let f = form.into_inner();
-    act(
-        req,
-        staff,
-        path.into_inner(),
-        f.csrf_token,
-        "acknowledge",
-        Drafts::default(),
-        deps,
-        locale,
-        move |conn, cx, r| actions::acknowledge(conn, cx, r, f.expected_version),
-    )
+    let posted = Posted {
+        reference: path.into_inner(),
+        csrf_token: f.csrf_token,
+        form: "acknowledge",
+        drafts: Drafts::default(),
+    };
+    act(req, staff, posted, deps, locale, move |conn, cx, r| {
+        actions::acknowledge(conn, cx, r, f.expected_version)
+    })
     .await
 }
 
@@ -445,21 +450,17 @@ pub async fn assign(
     RequestLocale(locale): RequestLocale,
 ) -> Result<HttpResponse, AppError> {
     let f = form.into_inner();
-    act(
-        req,
-        staff,
-        path.into_inner(),
-        f.csrf_token,
-        "assign",
-        Drafts::default(),
-        deps,
-        locale,
-        move |conn, cx, r| {
-            // Nothing chosen reads as nobody, whom nobody works with.
-            let id = f.assignee_id.trim().parse().unwrap_or(0);
-            actions::assign(conn, cx, r, f.expected_version, id)
-        },
-    )
+    let posted = Posted {
+        reference: path.into_inner(),
+        csrf_token: f.csrf_token,
+        form: "assign",
+        drafts: Drafts::default(),
+    };
+    act(req, staff, posted, deps, locale, move |conn, cx, r| {
+        // Nothing chosen reads as nobody, whom nobody works with.
+        let id = f.assignee_id.trim().parse().unwrap_or(0);
+        actions::assign(conn, cx, r, f.expected_version, id)
+    })
     .await
 }
 
@@ -488,19 +489,15 @@ pub async fn transfer(
         transfer_reason: f.reason.clone(),
         ..Drafts::default()
     };
-    act(
-        req,
-        staff,
-        path.into_inner(),
-        f.csrf_token,
-        "transfer",
+    let posted = Posted {
+        reference: path.into_inner(),
+        csrf_token: f.csrf_token,
+        form: "transfer",
         drafts,
-        deps,
-        locale,
-        move |conn, cx, r| {
-            actions::transfer(conn, cx, r, f.expected_version, &f.department, &f.reason)
-        },
-    )
+    };
+    act(req, staff, posted, deps, locale, move |conn, cx, r| {
+        actions::transfer(conn, cx, r, f.expected_version, &f.department, &f.reason)
+    })
     .await
 }
 
@@ -532,20 +529,16 @@ pub async fn change_status(
         status_resolution_code: f.resolution_code.clone(),
         ..Drafts::default()
     };
-    act(
-        req,
-        staff,
-        path.into_inner(),
-        f.csrf_token,
-        "status",
+    let posted = Posted {
+        reference: path.into_inner(),
+        csrf_token: f.csrf_token,
+        form: "status",
         drafts,
-        deps,
-        locale,
-        move |conn, cx, r| {
-            let change = StatusChange::parse(&f.action, &f.note, &f.resolution_code)?;
-            actions::change_status(conn, cx, r, f.expected_version, change)
-        },
-    )
+    };
+    act(req, staff, posted, deps, locale, move |conn, cx, r| {
+        let change = StatusChange::parse(&f.action, &f.note, &f.resolution_code)?;
+        actions::change_status(conn, cx, r, f.expected_version, change)
+    })
     .await
 }
 
@@ -567,17 +560,15 @@ pub async fn priority(
     RequestLocale(locale): RequestLocale,
 ) -> Result<HttpResponse, AppError> {
     let f = form.into_inner();
-    act(
-        req,
-        staff,
-        path.into_inner(),
-        f.csrf_token,
-        "priority",
-        Drafts::default(),
-        deps,
-        locale,
-        move |conn, cx, r| actions::change_priority(conn, cx, r, f.expected_version, &f.priority),
-    )
+    let posted = Posted {
+        reference: path.into_inner(),
+        csrf_token: f.csrf_token,
+        form: "priority",
+        drafts: Drafts::default(),
+    };
+    act(req, staff, posted, deps, locale, move |conn, cx, r| {
+        actions::change_priority(conn, cx, r, f.expected_version, &f.priority)
+    })
     .await
 }
 
@@ -599,17 +590,15 @@ pub async fn category(
     RequestLocale(locale): RequestLocale,
 ) -> Result<HttpResponse, AppError> {
     let f = form.into_inner();
-    act(
-        req,
-        staff,
-        path.into_inner(),
-        f.csrf_token,
-        "category",
-        Drafts::default(),
-        deps,
-        locale,
-        move |conn, cx, r| actions::change_category(conn, cx, r, f.expected_version, &f.category),
-    )
+    let posted = Posted {
+        reference: path.into_inner(),
+        csrf_token: f.csrf_token,
+        form: "category",
+        drafts: Drafts::default(),
+    };
+    act(req, staff, posted, deps, locale, move |conn, cx, r| {
+        actions::change_category(conn, cx, r, f.expected_version, &f.category)
+    })
     .await
 }
 
@@ -635,17 +624,15 @@ pub async fn merge(
         merge_into: f.into.clone(),
         ..Drafts::default()
     };
-    act(
-        req,
-        staff,
-        path.into_inner(),
-        f.csrf_token,
-        "merge",
+    let posted = Posted {
+        reference: path.into_inner(),
+        csrf_token: f.csrf_token,
+        form: "merge",
         drafts,
-        deps,
-        locale,
-        move |conn, cx, r| actions::merge(conn, cx, r, f.expected_version, &f.into),
-    )
+    };
+    act(req, staff, posted, deps, locale, move |conn, cx, r| {
+        actions::merge(conn, cx, r, f.expected_version, &f.into)
+    })
     .await
 }
 
@@ -695,17 +682,15 @@ pub async fn contact(
         occurred_at,
         about_ticket: f.about_ticket.is_some(),
     };
-    act(
-        req,
-        staff,
-        path.into_inner(),
-        f.csrf_token,
-        "contact",
+    let posted = Posted {
+        reference: path.into_inner(),
+        csrf_token: f.csrf_token,
+        form: "contact",
         drafts,
-        deps,
-        locale,
-        move |conn, cx, r| actions::log_contact(conn, cx, r, f.expected_version, &input),
-    )
+    };
+    act(req, staff, posted, deps, locale, move |conn, cx, r| {
+        actions::log_contact(conn, cx, r, f.expected_version, &input)
+    })
     .await
 }
 
