@@ -14,3 +14,4 @@ mod migrations;
 mod seed;
 mod smtp_capture;
 mod staff_auth;
+mod staff_tickets;
