@@ -51,6 +51,9 @@ pub enum StatusAction {
     Reopen,
     /// The citizen no longer wants it.
     Withdraw,
+    /// Staff moved it to another department, which has to pick it up again:
+    /// it loses its assignee.
+    Transfer,
 }
 
 /// What a citizen is told: internal statuses fold into plain words.
@@ -217,9 +220,19 @@ impl TicketStatus {
                 A::Withdraw,
             ) => Ok(S::Closed),
 
-            (S::Resolved | S::Closed, A::Triage | A::Assign | A::StartWork | A::WaitOnCitizen) => {
-                refuse("it must be reopened first")
-            }
+            // The new department has looked at nothing yet, but the ticket has
+            // been triaged (it was sent there on purpose); without an assignee
+            // it is no longer `assigned`.
+            (S::Assigned, A::Transfer) => Ok(S::Triaged),
+            (
+                S::New | S::Triaged | S::InProgress | S::WaitingOnCitizen | S::Reopened,
+                A::Transfer,
+            ) => Ok(self),
+
+            (
+                S::Resolved | S::Closed,
+                A::Triage | A::Assign | A::StartWork | A::WaitOnCitizen | A::Transfer,
+            ) => refuse("it must be reopened first"),
             (S::Closed, A::Resolve | A::Close(_) | A::Withdraw) => refuse("it is already closed"),
         }
     }
@@ -237,6 +250,7 @@ impl StatusAction {
             Self::Close(_) => "close",
             Self::Reopen => "reopen",
             Self::Withdraw => "withdraw",
+            Self::Transfer => "transfer",
         }
     }
 }
@@ -307,6 +321,16 @@ mod tests {
         assert!(S::New.apply(A::Reopen).is_err());
         assert!(S::Closed.apply(A::Withdraw).is_err());
         assert!(S::Closed.apply(A::CitizenReplied).is_err());
+    }
+
+    #[test]
+    fn a_transfer_drops_the_assignee_and_needs_an_open_ticket() {
+        assert_eq!(S::Assigned.apply(A::Transfer), Ok(S::Triaged));
+        assert_eq!(S::InProgress.apply(A::Transfer), Ok(S::InProgress));
+        assert_eq!(
+            S::Closed.apply(A::Transfer).unwrap_err().to_string(),
+            "cannot transfer a ticket that is closed: it must be reopened first"
+        );
     }
 
     #[test]

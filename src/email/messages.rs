@@ -49,6 +49,64 @@ impl PasswordReset {
     pub const TEMPLATE: &'static str = "password_reset";
 }
 
+/// `staff_reply`: a member of staff answered the citizen publicly; the
+/// answer is in the email and on the tracking page.
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffReply {
+    pub council_name: String,
+    pub citizen_name: String,
+    pub reference: String,
+    pub subject: String,
+    pub department: String,
+    /// The reply, as the member of staff wrote it.
+    pub body: String,
+    /// The page where the citizen finds a request by reference and email (the
+    /// tracking token is not kept, so it cannot be linked to directly).
+    pub lookup_url: String,
+}
+
+impl StaffReply {
+    pub const TEMPLATE: &'static str = "staff_reply";
+}
+
+/// `ticket_merged`: the citizen's request was a duplicate and continues under
+/// another reference.
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketMerged {
+    pub council_name: String,
+    pub citizen_name: String,
+    pub reference: String,
+    pub subject: String,
+    /// The reference the request continues under.
+    pub surviving_reference: String,
+    pub lookup_url: String,
+}
+
+impl TicketMerged {
+    pub const TEMPLATE: &'static str = "ticket_merged";
+}
+
+/// `citizen_replied`: to the assignee, when the citizen adds to a ticket they hold.
+#[derive(Debug, Clone, Serialize)]
+pub struct CitizenReplied {
+    pub council_name: String,
+    pub staff_name: String,
+    pub reference: String,
+    pub subject: String,
+    pub citizen_name: String,
+    /// What the citizen wrote (may be empty when they only sent files).
+    pub comment: String,
+    pub attachments: usize,
+    /// Whether the ticket went back to work because of it (it was waiting on them).
+    pub resumed: bool,
+    /// The ticket's staff page.
+    pub ticket_url: String,
+}
+
+impl CitizenReplied {
+    pub const TEMPLATE: &'static str = "citizen_replied";
+}
+
 /// A sample context for every template, so a test can render each one in
 /// every language (and a missing sample fails that test).
 pub fn samples() -> HashMap<&'static str, serde_json::Value> {
@@ -69,7 +127,7 @@ pub fn samples() -> HashMap<&'static str, serde_json::Value> {
         valid_minutes: 60,
         new_account: false,
     };
-    HashMap::from([
+    let mut samples = HashMap::from([
         (
             TicketReceived::TEMPLATE,
             serde_json::to_value(ticket_received).expect("serialisable"),
@@ -77,6 +135,55 @@ pub fn samples() -> HashMap<&'static str, serde_json::Value> {
         (
             PasswordReset::TEMPLATE,
             serde_json::to_value(password_reset).expect("serialisable"),
+        ),
+    ]);
+    samples.extend(ticket_work_samples());
+    samples
+}
+
+/// Samples of the emails staff work on tickets sends.
+fn ticket_work_samples() -> HashMap<&'static str, serde_json::Value> {
+    let staff_reply = StaffReply {
+        council_name: "Demo Borough Council".into(),
+        citizen_name: "<b>escaped?</b>".into(),
+        reference: "CD-2026-000123".into(),
+        subject: "Bins not collected on Elm Road".into(),
+        department: "Waste and Recycling".into(),
+        body: "We will collect it on Thursday.\n<script>x</script>".into(),
+        lookup_url: "http://127.0.0.1:8080/track".into(),
+    };
+    let ticket_merged = TicketMerged {
+        council_name: "Demo Borough Council".into(),
+        citizen_name: "<b>escaped?</b>".into(),
+        reference: "CD-2026-000124".into(),
+        subject: "Bins again".into(),
+        surviving_reference: "CD-2026-000123".into(),
+        lookup_url: "http://127.0.0.1:8080/track".into(),
+    };
+    let citizen_replied = CitizenReplied {
+        council_name: "Demo Borough Council".into(),
+        staff_name: "Sam Agent".into(),
+        reference: "CD-2026-000123".into(),
+        subject: "Bins not collected on Elm Road".into(),
+        citizen_name: "<b>escaped?</b>".into(),
+        comment: "It is still not collected.".into(),
+        attachments: 1,
+        resumed: true,
+        ticket_url: "http://127.0.0.1:8080/staff/tickets/CD-2026-000123".into(),
+    };
+    let value = |v: serde_json::Result<serde_json::Value>| v.expect("serialisable");
+    HashMap::from([
+        (
+            StaffReply::TEMPLATE,
+            value(serde_json::to_value(staff_reply)),
+        ),
+        (
+            TicketMerged::TEMPLATE,
+            value(serde_json::to_value(ticket_merged)),
+        ),
+        (
+            CitizenReplied::TEMPLATE,
+            value(serde_json::to_value(citizen_replied)),
         ),
     ])
 }

@@ -298,14 +298,20 @@ fn change_status(
 }
 
 /// The citizen adds information or answers a question. A ticket waiting on
-/// the citizen goes back to work.
-pub fn add_comment(
+/// the citizen goes back to work. `notify` runs inside the same transaction
+/// with the ticket as it was (locked) and the comment, and queues the emails
+/// it causes (the assignee's); if it fails, nothing is stored.
+pub fn add_comment<F>(
     conn: &mut PgConnection,
     ticket: &Ticket,
     body: &str,
     files: &[Attachment],
     now: DateTime<Utc>,
-) -> Result<TicketStatus, RequestError> {
+    notify: F,
+) -> Result<TicketStatus, RequestError>
+where
+    F: FnOnce(&mut PgConnection, &Ticket, &Comment<'_>) -> anyhow::Result<()>,
+{
     let body = body.trim();
     if body.is_empty() && files.is_empty() {
         return Err(RequestError::NotAllowed("error-comment-required"));
@@ -343,8 +349,24 @@ pub fn add_comment(
         diesel::update(tickets::table.filter(tickets::id.eq(current.id)))
             .set(tickets::awaiting_staff_since.eq(current.awaiting_staff_since.unwrap_or(now)))
             .execute(conn)?;
+        let comment = Comment {
+            body,
+            attachments: files.len(),
+            from: current.status,
+            to: next,
+        };
+        notify(conn, &current, &comment).map_err(RequestError::Other)?;
         Ok(next)
     })
+}
+
+/// What a citizen's comment was, for the emails it causes.
+#[derive(Debug, Clone)]
+pub struct Comment<'a> {
+    pub body: &'a str,
+    pub attachments: usize,
+    pub from: TicketStatus,
+    pub to: TicketStatus,
 }
 
 /// The citizen withdraws the request: it closes with the code `withdrawn`.

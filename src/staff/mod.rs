@@ -6,4 +6,5 @@ pub mod intake;
 pub mod passwords;
 pub mod queues;
 pub mod sign_in;
+pub mod tickets;
 pub mod users;

@@ -8,6 +8,7 @@ pub mod pages;
 pub mod staff;
 pub mod staff_accounts;
 pub mod staff_queues;
+pub mod staff_tickets;
 
 use std::collections::HashMap;
 

@@ -1043,6 +1043,17 @@ async fn the_openapi_document_is_valid_and_lists_every_operation() {
         ("/api/v1/tickets", "get"),
         ("/api/v1/tickets", "post"),
         ("/api/v1/contacts", "get"),
+        ("/api/v1/tickets/{reference}", "get"),
+        ("/api/v1/tickets/{reference}/reply", "post"),
+        ("/api/v1/tickets/{reference}/note", "post"),
+        ("/api/v1/tickets/{reference}/acknowledge", "post"),
+        ("/api/v1/tickets/{reference}/assign", "post"),
+        ("/api/v1/tickets/{reference}/transfer", "post"),
+        ("/api/v1/tickets/{reference}/status", "post"),
+        ("/api/v1/tickets/{reference}/priority", "post"),
+        ("/api/v1/tickets/{reference}/category", "post"),
+        ("/api/v1/tickets/{reference}/merge", "post"),
+        ("/api/v1/tickets/{reference}/contacts", "post"),
     ] {
         let operation = &doc["paths"][path][method];
         assert!(operation.is_object(), "{method} {path} is missing");
@@ -1050,13 +1061,19 @@ async fn the_openapi_document_is_valid_and_lists_every_operation() {
     }
     // Every operation it names is served (none a 404 from the default route).
     let paths = doc["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 8, "{:?}", paths.keys());
+    assert_eq!(paths.len(), 19, "{:?}", paths.keys());
     // Staff operations name the Bearer scheme they need.
     assert_eq!(
         doc["components"]["securitySchemes"]["bearer"]["scheme"],
         "bearer"
     );
     assert!(doc["paths"]["/api/v1/auth/password"]["post"]["security"][0]["bearer"].is_array());
+    // The staff operations say how to authenticate.
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer_token"]["scheme"],
+        "bearer"
+    );
+    assert!(doc["paths"]["/api/v1/tickets/{reference}"]["get"]["security"].is_array());
 
     // Full schema validation with openapi-spec-validator (see .ci/run).
     let file = tempfile::NamedTempFile::new().unwrap();

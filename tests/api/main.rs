@@ -19,3 +19,4 @@ mod staff_accounts;
 mod staff_auth;
 mod staff_helpers;
 mod staff_queues;
+mod staff_tickets;

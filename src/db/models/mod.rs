@@ -3,8 +3,10 @@
 
 pub mod attachment;
 pub mod calendar;
+pub mod canned_response;
 pub mod category;
 pub mod contact;
+pub mod contact_log;
 pub mod department;
 pub mod outbox;
 pub mod password_reset;

@@ -61,3 +61,22 @@ pub struct NewTicketRow<'a> {
     pub locale: &'a str,
     pub privacy_consent_at: Option<DateTime<Utc>>,
 }
+
+/// What a staff action changes on a ticket. `None` leaves a column alone;
+/// `Some(None)` clears a nullable one. `version` and `updated_at` are bumped
+/// beside it by the use case, never here.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = tickets)]
+pub struct TicketChangeset {
+    pub status: Option<TicketStatus>,
+    pub priority: Option<Priority>,
+    pub category_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub assignee_id: Option<Option<i64>>,
+    pub merged_into_id: Option<Option<i64>>,
+    pub resolution_code: Option<Option<ResolutionCode>>,
+    pub resolution_note: Option<Option<String>>,
+    pub resolved_at: Option<Option<DateTime<Utc>>>,
+    pub closed_at: Option<Option<DateTime<Utc>>>,
+    pub awaiting_staff_since: Option<Option<DateTime<Utc>>>,
+}

@@ -19,6 +19,9 @@ pub struct ApiError {
     pub message: String,
     pub fields: BTreeMap<String, String>,
     pub retry_after: Option<u64>,
+    /// The resource as it now stands, on a 409: what the caller must look at
+    /// before trying again (`error.current`).
+    pub current: Option<Box<serde_json::Value>>,
     /// The cause, for the log only.
     pub source: Option<anyhow::Error>,
 }
@@ -31,6 +34,7 @@ impl ApiError {
             message: message.into(),
             fields: BTreeMap::new(),
             retry_after: None,
+            current: None,
             source: None,
         }
     }
@@ -105,6 +109,9 @@ impl ResponseError for ApiError {
         let mut body = json!({ "code": self.code, "message": self.message });
         if !self.fields.is_empty() {
             body["fields"] = json!(self.fields);
+        }
+        if let Some(current) = &self.current {
+            body["current"] = (**current).clone();
         }
         let mut res = HttpResponse::build(self.status);
         if let Some(s) = self.retry_after {

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod error;
 pub mod queues;
 pub mod requests;
+pub mod tickets;
 
 use actix_web::web;
 
@@ -40,6 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(queues::create_ticket)
             .service(queues::find_contacts)
             .service(requests::openapi_document)
+            .service(tickets::services())
             .default_service(web::to(error::not_found)),
     );
 }

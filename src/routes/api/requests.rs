@@ -18,6 +18,7 @@ use crate::i18n::Locale;
 use crate::requests::track::{self, CitizenView};
 use crate::requests::{self, notify, submit, RequestError};
 use crate::schema::{categories, departments};
+use crate::staff::tickets::notify::on_citizen_comment;
 
 /// A category of the service catalogue.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -364,13 +365,22 @@ pub async fn add_comment(
     query: web::Query<TokenQuery>,
     body: web::Json<CommentIn>,
     pool: web::Data<Pool>,
+    settings: web::Data<Settings>,
+    templates: web::Data<EmailTemplates>,
 ) -> Result<HttpResponse, ApiError> {
     let token = token_of(&req, &query);
     let reference = path.into_inner();
     let text = body.into_inner().body;
     let view = db::run(&pool, move |conn| -> Result<_, ApiError> {
         let ticket = track::by_token(conn, &reference, &token)?;
-        track::add_comment(conn, &ticket, &text, &[], Utc::now())?;
+        track::add_comment(
+            conn,
+            &ticket,
+            &text,
+            &[],
+            Utc::now(),
+            on_citizen_comment(&templates, &settings),
+        )?;
         let ticket = track::by_token(conn, &reference, &token)?;
         Ok(track::citizen_view(conn, &ticket)?)
     })
@@ -397,5 +407,6 @@ pub async fn openapi_document() -> HttpResponse {
     let mut doc = ApiDoc::openapi();
     doc.merge(super::accounts::AccountsApiDoc::openapi());
     doc.merge(super::queues::QueuesApiDoc::openapi());
+    doc.merge(super::tickets::TicketsApiDoc::openapi());
     HttpResponse::Ok().json(doc)
 }

@@ -13,9 +13,11 @@ use crate::configuration::Settings;
 use crate::db::models::ticket::Ticket;
 use crate::db::{self, Pool};
 use crate::domain::reference::normalise_reference;
+use crate::email::EmailTemplates;
 use crate::error::AppError;
 use crate::requests::{track, Attachment, RequestError};
 use crate::routes::locale::RequestLocale;
+use crate::staff::tickets::notify::on_citizen_comment;
 use crate::uploads::{self, UploadLimits};
 use crate::views::citizen::{LookupPage, RequestPage};
 use crate::views::Templates;
@@ -214,6 +216,7 @@ pub async fn comment(
     payload: web::Payload,
     pool: web::Data<Pool>,
     settings: web::Data<Settings>,
+    templates: web::Data<EmailTemplates>,
     RequestLocale(locale): RequestLocale,
 ) -> Result<HttpResponse, AppError> {
     let limits = UploadLimits::from_settings(&settings);
@@ -246,12 +249,19 @@ pub async fn comment(
         .collect();
     let reference = path.into_inner();
     let (granted, token2) = (granted(&req, &settings), token.clone());
-    let reference2 = reference.clone();
+    let (reference2, settings2) = (reference.clone(), settings.clone());
     db::run(&pool, move |conn| -> Result<_, AppError> {
         let ticket =
             access(conn, granted, &reference2, token2.as_deref()).map_err(super::not_found_or)?;
-        track::add_comment(conn, &ticket, &body, &files, Utc::now())
-            .map_err(|e| super::request_error(e, locale))
+        track::add_comment(
+            conn,
+            &ticket,
+            &body,
+            &files,
+            Utc::now(),
+            on_citizen_comment(&templates, &settings2),
+        )
+        .map_err(|e| super::request_error(e, locale))
     })
     .await?;
     Ok(back_to(&reference, token.as_deref(), "comment"))

@@ -2,9 +2,11 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod canned;
 pub mod home;
 pub mod intake;
 pub mod queues;
+pub mod tickets;
 
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
@@ -29,7 +31,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(accounts::configure)
             .service(queues::queue)
             .service(intake::show)
-            .service(intake::submit),
+            .service(intake::submit)
+            .service(tickets::show)
+            .service(tickets::reply)
+            .service(tickets::note)
+            .service(tickets::acknowledge)
+            .service(tickets::assign)
+            .service(tickets::transfer)
+            .service(tickets::change_status)
+            .service(tickets::priority)
+            .service(tickets::category)
+            .service(tickets::merge)
+            .service(tickets::contact)
+            .service(tickets::attachment)
+            .service(canned::list)
+            .service(canned::create)
+            .service(canned::update)
+            .service(canned::delete),
     );
 }
 

@@ -1,0 +1,290 @@
+# English: working tickets (the staff ticket page, its actions, canned
+# responses) and the emails they send. Complete.
+
+## The page
+tickets-page-title = Ticket
+tickets-nav-label = On this page
+tickets-nav-home = Your work
+tickets-reference = Reference
+tickets-awaiting = The citizen is waiting for an answer since
+tickets-status = Status
+tickets-citizen-sees = the citizen sees:
+tickets-priority = Priority
+tickets-department = Department
+tickets-assignee = Assigned to
+tickets-unassigned = Nobody yet
+tickets-category = Category
+tickets-kind = Kind of request
+tickets-channel = Came in by
+tickets-created = Received
+tickets-updated = Last changed
+tickets-version = version
+tickets-resolution = How it ended
+tickets-resolution-note = What was done
+tickets-merged-into = Merged into
+tickets-merged-from = Merged into this one
+tickets-citizen = The citizen
+tickets-citizen-name = Name
+tickets-citizen-language = Writes in
+tickets-language-en = English
+tickets-language-fa = Persian (فارسی)
+tickets-none-given = not given
+tickets-other-requests = Their other requests
+tickets-other-requests-none = No other requests you can see.
+tickets-other-requests-elsewhere = { $count ->
+    [one] They have 1 more request with a department you do not work in.
+   *[other] They have { $count } more requests with departments you do not work in.
+}
+tickets-contact-history = Contact history
+tickets-contact-history-none = No calls, visits, meetings, letters or emails logged yet.
+tickets-logged-by = logged by { $name }
+tickets-request = The request
+tickets-location = Location
+tickets-no-location = No location given.
+tickets-open-map = Open in a map
+tickets-no-attachments = No files.
+tickets-internal-file = staff only
+tickets-holdings = Departments that held it
+tickets-holding-now = now
+tickets-timeline = Timeline
+tickets-timeline-hint = Everything that happened, oldest first. Entries marked “Public” are on the citizen’s tracking page; entries marked “Internal” are for staff only.
+tickets-visibility-public = Public: the citizen sees this
+tickets-visibility-internal = Internal: staff only
+tickets-emailed = Emailed to the citizen.
+tickets-not-emailed = Not emailed: the citizen gave no email address.
+tickets-actor-citizen = The citizen
+tickets-actor-staff = Staff
+tickets-actor-system = Automatic
+tickets-actions = Actions
+tickets-choose = Choose…
+tickets-message = Message
+tickets-cancel = Cancel
+
+## The timeline's entries
+tickets-event-submitted = Request received
+tickets-event-citizen-comment = The citizen wrote
+tickets-event-withdrawn = The citizen withdrew the request
+tickets-event-public-reply = Public reply
+tickets-event-internal-note = Internal note
+tickets-event-acknowledged = Acknowledged
+tickets-event-status-changed = Status changed
+tickets-event-assigned = Assigned
+tickets-event-transferred = Transferred
+tickets-event-priority-changed = Priority changed
+tickets-event-category-changed = Category changed
+tickets-event-merged-into = Merged into another ticket
+tickets-event-merged-from = A duplicate was merged into this ticket
+tickets-event-contact-logged = Contact logged
+
+## What the citizen's tracking page calls the public entries staff add
+event-acknowledged = We have picked up your request
+event-merged-into = Your request continues under another reference
+
+## Statuses as staff see them, and as a refusal words them
+tickets-status-new = New
+tickets-status-triaged = Triaged
+tickets-status-assigned = Assigned
+tickets-status-in-progress = In progress
+tickets-status-waiting-on-citizen = Waiting on the citizen
+tickets-status-resolved = Resolved
+tickets-status-closed = Closed
+tickets-status-reopened = Reopened
+tickets-state-new = new
+tickets-state-triaged = triaged
+tickets-state-assigned = assigned
+tickets-state-in-progress = in progress
+tickets-state-waiting-on-citizen = waiting on citizen
+tickets-state-resolved = resolved
+tickets-state-closed = closed
+tickets-state-reopened = reopened
+tickets-citizen-status-received = Received
+tickets-citizen-status-in-progress = In progress
+tickets-citizen-status-waiting-for-your-reply = Waiting for your reply
+tickets-citizen-status-resolved = Resolved
+tickets-citizen-status-closed = Closed
+
+## Vocabularies
+tickets-priority-low = Low
+tickets-priority-normal = Normal
+tickets-priority-high = High
+tickets-priority-urgent = Urgent
+tickets-kind-service-request = Service request
+tickets-kind-complaint = Complaint
+tickets-kind-inquiry = Question
+tickets-kind-information-request = Information request
+tickets-kind-suggestion = Suggestion
+tickets-kind-compliment = Compliment
+tickets-channel-web = Website
+tickets-channel-email = Email
+tickets-channel-phone = Phone
+tickets-channel-counter = Counter
+tickets-channel-api = API
+tickets-channel-staff = Staff
+tickets-resolution-fixed = Fixed
+tickets-resolution-answered = Answered
+tickets-resolution-duplicate = Duplicate
+tickets-resolution-referred = Referred elsewhere
+tickets-resolution-withdrawn = Withdrawn
+tickets-resolution-no-action = No action possible
+tickets-contact-kind-call = Call
+tickets-contact-kind-visit = Visit
+tickets-contact-kind-meeting = Meeting
+tickets-contact-kind-letter = Letter
+tickets-contact-kind-email = Email
+
+## The forms
+tickets-reply-title = Reply to the citizen
+tickets-reply-hint = The citizen sees this on their tracking page and gets it by email.
+tickets-reply-no-email = They gave no email address, so it will only be on the tracking page.
+tickets-reply-send = Send reply
+tickets-canned-use-label = Start from a canned response:
+tickets-canned-use = Use “{ $title }”
+tickets-note-title = Internal note
+tickets-note-hint = Staff only: the citizen never sees notes.
+tickets-note-label = Note
+tickets-note-send = Add note
+tickets-acknowledge-title = Acknowledge
+tickets-acknowledge-hint = Tell the citizen a person has picked their request up, without a message. It counts as the first response.
+tickets-acknowledge-send = Acknowledge the request
+tickets-status-title = Change the status
+tickets-status-action = New status
+tickets-status-action-triage = Triaged
+tickets-status-action-start-work = Start work
+tickets-status-action-wait-on-citizen = Wait on the citizen
+tickets-status-action-resolve = Resolve
+tickets-status-action-close = Close
+tickets-status-action-reopen = Reopen
+tickets-resolution-code-label = How it ended
+tickets-when-closing = (needed to close)
+tickets-status-note = Note
+tickets-status-note-hint = Needed to resolve: the citizen reads what was done. Optional otherwise.
+tickets-status-send = Change status
+tickets-assign-title = Assign
+tickets-assign-me = Assign to me
+tickets-assign-to = Assign to
+tickets-assign-send = Assign
+tickets-priority-title = Change the priority
+tickets-priority-send = Change priority
+tickets-category-title = Change the category
+tickets-category-send = Change category
+tickets-transfer-title = Transfer to another department
+tickets-transfer-hint = The new department picks it up: the ticket loses its assignee.
+tickets-transfer-to = Department
+tickets-transfer-reason = Reason
+tickets-transfer-send = Transfer
+tickets-merge-title = Merge into another ticket
+tickets-merge-hint = For a duplicate: this ticket closes, and its citizen is emailed the reference it continues under.
+tickets-merge-into = Reference of the ticket to keep
+tickets-merge-send = Merge
+tickets-contact-title = Log a contact
+tickets-contact-hint = A call, visit, meeting, letter or email with this citizen. Staff only.
+tickets-contact-kind = Kind of contact
+tickets-contact-subject = Subject
+tickets-contact-when = When
+tickets-contact-notes = Notes
+tickets-contact-about = It was about { $reference }
+tickets-contact-send = Log contact
+
+## After an action
+tickets-done-reply = Your reply was sent.
+tickets-done-note = Your note was added.
+tickets-done-acknowledge = The request was acknowledged.
+tickets-done-assign = The ticket was assigned.
+tickets-done-transfer = The ticket was transferred.
+tickets-done-status = The status was changed.
+tickets-done-priority = The priority was changed.
+tickets-done-category = The category was changed.
+tickets-done-merge = The ticket was merged.
+tickets-done-contact = The contact was logged.
+
+## Refusals
+tickets-problem-title = That did not happen
+tickets-conflict-title = Someone else changed this ticket
+tickets-conflict = Someone else changed this ticket while you were working on it (it is now at version { $version }). Nothing of yours was saved: check its current state and try again.
+tickets-conflict-now = It now stands as follows, and the page below shows it:
+tickets-error-summary = Some fields need your attention.
+tickets-error-prefix = Error:
+tickets-error-text-required = Write something here.
+tickets-error-text-too-long = This must be { $max } characters or fewer.
+tickets-error-already-responded = The citizen has already had a first response.
+tickets-error-assignee-not-in-department = Choose someone who works in the ticket’s department.
+tickets-error-already-assigned = The ticket is already assigned to them.
+tickets-error-department-unknown = Choose one of the departments listed.
+tickets-error-department-same = The ticket is already with that department.
+tickets-error-status-action = Choose a new status.
+tickets-error-resolution-code = Choose how it ended.
+tickets-error-priority = Choose low, normal, high or urgent.
+tickets-error-priority-same = The ticket already has that priority.
+tickets-error-category-unknown = Choose one of the active categories.
+tickets-error-category-same = The ticket is already in that category.
+tickets-error-merge-target-unknown = There is no ticket with that reference that you can see.
+tickets-error-merge-itself = A ticket cannot be merged into itself.
+tickets-error-merge-target-closed = That ticket is closed: merge into an open one.
+tickets-error-contact-kind = Choose call, visit, meeting, letter or email.
+tickets-error-contact-date = Give the date and time it happened (not in the future).
+tickets-error-canned-title-taken = The department already has a canned response with this title.
+tickets-refused = Cannot { $action } a ticket that is { $status }: { $reason }.
+tickets-verb-triage = triage
+tickets-verb-assign = assign
+tickets-verb-start-work-on = start work on
+tickets-verb-wait-on-the-citizen-for = wait on the citizen for
+tickets-verb-add-a-citizen-s-reply-to = add a citizen's reply to
+tickets-verb-resolve = resolve
+tickets-verb-close = close
+tickets-verb-reopen = reopen
+tickets-verb-withdraw = withdraw
+tickets-verb-transfer = transfer
+tickets-reason-it-has-already-been-triaged = it has already been triaged
+tickets-reason-it-is-already-being-handled = it is already being handled
+tickets-reason-work-is-already-in-progress = work is already in progress
+tickets-reason-it-is-already-waiting-on-the-citizen = it is already waiting on the citizen
+tickets-reason-it-is-closed-please-make-a-new-request = it is closed; please make a new request
+tickets-reason-it-is-already-resolved = it is already resolved
+tickets-reason-it-is-still-open = it is still open
+tickets-reason-it-must-be-reopened-first = it must be reopened first
+tickets-reason-it-is-already-closed = it is already closed
+tickets-denied-not-one-of-your-departments-tickets = This is not one of your departments’ tickets.
+tickets-denied-a-colleague-holds-this-ticket-ask-a-supervisor-to-reassign-it = A colleague holds this ticket; ask a supervisor to reassign it.
+tickets-denied-only-a-supervisor-of-this-department-can-reassign-it = Only a supervisor of this department can reassign it.
+tickets-denied-only-a-supervisor-of-this-department-can-reopen-it = Only a supervisor of this department can reopen it.
+tickets-denied-only-a-supervisor-of-this-department-can-extend-the-sla = Only a supervisor of this department can extend the SLA.
+
+## Canned responses
+tickets-canned-title = Canned responses
+tickets-canned-intro = Replies your departments use often. Agents pick one on a ticket and edit it before sending.
+tickets-canned-placeholders = These words in braces are filled in from the ticket:
+tickets-canned-new = Add a canned response
+tickets-canned-edit = Change a canned response
+tickets-canned-title-label = Title
+tickets-canned-body-label = Text
+tickets-canned-add = Add
+tickets-canned-save = Save changes
+tickets-canned-list = Your departments’ canned responses
+tickets-canned-none = There are none yet.
+tickets-canned-edit-link = Change “{ $title }”
+tickets-canned-delete = Delete “{ $title }”
+tickets-canned-no-departments = You do not look after any department’s canned responses.
+tickets-canned-forbidden = Only supervisors and administrators look after canned responses.
+tickets-canned-done-created = The canned response was added.
+tickets-canned-done-updated = The canned response was changed.
+tickets-canned-done-deleted = The canned response was deleted.
+
+## Emails
+email-staff-reply-subject = A reply about your request { $reference }
+email-staff-reply-intro = { $department } has replied about your request { $reference }:
+email-staff-reply-about = Your request
+email-staff-reply-follow = To see everything about your request, go to this page and enter your reference number and email address:
+email-staff-reply-answer = You can answer or add information there too.
+email-ticket-merged-subject = Your request { $reference } continues as { $surviving }
+email-ticket-merged-intro = Your request { $reference } is about the same thing as a request we are already dealing with, so we have joined them. It continues under the reference { $surviving }.
+email-ticket-merged-new-reference = Your new reference number
+email-ticket-merged-follow = Please quote { $surviving } from now on. To see its progress, go to this page and enter it with your email address:
+email-citizen-replied-subject = The citizen wrote about { $reference }
+email-citizen-replied-intro = { $citizen } added to { $reference }, which is assigned to you.
+email-citizen-replied-resumed = The ticket was waiting on them, so it is back in progress.
+email-citizen-replied-files = { $count ->
+    [one] They attached 1 file.
+   *[other] They attached { $count } files.
+}
+email-citizen-replied-open = Open the ticket
+email-citizen-replied-why = You are receiving this because the ticket is assigned to you in CivicDesk.

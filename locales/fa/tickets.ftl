@@ -1,0 +1,290 @@
+# فارسی: کار روی درخواست‌ها (صفحهٔ درخواست برای کارکنان، کارها، پاسخ‌های آماده)
+# و ایمیل‌هایی که می‌فرستند.
+
+## صفحه
+tickets-page-title = درخواست
+tickets-nav-label = در این صفحه
+tickets-nav-home = کار شما
+tickets-reference = شماره
+tickets-awaiting = شهروند منتظر پاسخ است، از
+tickets-status = وضعیت
+tickets-citizen-sees = آنچه شهروند می‌بیند:
+tickets-priority = اولویت
+tickets-department = واحد
+tickets-assignee = واگذارشده به
+tickets-unassigned = هنوز به کسی واگذار نشده
+tickets-category = دسته
+tickets-kind = نوع درخواست
+tickets-channel = راه دریافت
+tickets-created = دریافت
+tickets-updated = آخرین تغییر
+tickets-version = نسخهٔ
+tickets-resolution = نتیجه
+tickets-resolution-note = کاری که انجام شد
+tickets-merged-into = ادغام‌شده در
+tickets-merged-from = ادغام‌شده در این درخواست
+tickets-citizen = شهروند
+tickets-citizen-name = نام
+tickets-citizen-language = زبان مکاتبه
+tickets-language-en = انگلیسی (English)
+tickets-language-fa = فارسی
+tickets-none-given = داده نشده
+tickets-other-requests = درخواست‌های دیگر این شهروند
+tickets-other-requests-none = درخواست دیگری که شما بتوانید ببینید وجود ندارد.
+tickets-other-requests-elsewhere = { $count ->
+    [one] این شهروند یک درخواست دیگر نزد واحدی دارد که شما در آن کار نمی‌کنید.
+   *[other] این شهروند { $count } درخواست دیگر نزد واحدهایی دارد که شما در آن‌ها کار نمی‌کنید.
+}
+tickets-contact-history = سابقهٔ تماس‌ها
+tickets-contact-history-none = هنوز هیچ تماس، دیدار، جلسه، نامه یا ایمیلی ثبت نشده است.
+tickets-logged-by = ثبت‌شده به دست { $name }
+tickets-request = درخواست
+tickets-location = مکان
+tickets-no-location = مکانی داده نشده است.
+tickets-open-map = نمایش روی نقشه
+tickets-no-attachments = پرونده‌ای پیوست نشده است.
+tickets-internal-file = فقط برای کارکنان
+tickets-holdings = واحدهایی که آن را در دست داشته‌اند
+tickets-holding-now = اکنون
+tickets-timeline = روند
+tickets-timeline-hint = هر آنچه رخ داده است، از قدیم به جدید. موارد «عمومی» در صفحهٔ پیگیری شهروند دیده می‌شوند؛ موارد «داخلی» فقط برای کارکنان است.
+tickets-visibility-public = عمومی: شهروند این را می‌بیند
+tickets-visibility-internal = داخلی: فقط کارکنان
+tickets-emailed = برای شهروند ایمیل شد.
+tickets-not-emailed = ایمیل نشد: شهروند نشانی ایمیل نداده است.
+tickets-actor-citizen = شهروند
+tickets-actor-staff = کارکنان
+tickets-actor-system = خودکار
+tickets-actions = کارها
+tickets-choose = انتخاب کنید…
+tickets-message = پیام
+tickets-cancel = انصراف
+
+## موارد روند
+tickets-event-submitted = درخواست دریافت شد
+tickets-event-citizen-comment = شهروند نوشت
+tickets-event-withdrawn = شهروند درخواست را پس گرفت
+tickets-event-public-reply = پاسخ عمومی
+tickets-event-internal-note = یادداشت داخلی
+tickets-event-acknowledged = دریافت تأیید شد
+tickets-event-status-changed = وضعیت تغییر کرد
+tickets-event-assigned = واگذار شد
+tickets-event-transferred = منتقل شد
+tickets-event-priority-changed = اولویت تغییر کرد
+tickets-event-category-changed = دسته تغییر کرد
+tickets-event-merged-into = در درخواست دیگری ادغام شد
+tickets-event-merged-from = درخواست تکراری‌ای در این درخواست ادغام شد
+tickets-event-contact-logged = تماس ثبت شد
+
+## نام موارد عمومی‌ای که کارکنان می‌افزایند، در صفحهٔ پیگیری شهروند
+event-acknowledged = رسیدگی به درخواست شما آغاز شد
+event-merged-into = درخواست شما با شمارهٔ دیگری ادامه می‌یابد
+
+## وضعیت‌ها از نگاه کارکنان، و در جملهٔ رد
+tickets-status-new = تازه
+tickets-status-triaged = بررسی اولیه‌شده
+tickets-status-assigned = واگذارشده
+tickets-status-in-progress = در حال رسیدگی
+tickets-status-waiting-on-citizen = در انتظار شهروند
+tickets-status-resolved = حل‌شده
+tickets-status-closed = بسته
+tickets-status-reopened = بازگشایی‌شده
+tickets-state-new = تازه
+tickets-state-triaged = بررسی اولیه‌شده
+tickets-state-assigned = واگذارشده
+tickets-state-in-progress = در حال رسیدگی
+tickets-state-waiting-on-citizen = در انتظار پاسخ شهروند
+tickets-state-resolved = حل‌شده
+tickets-state-closed = بسته
+tickets-state-reopened = بازگشایی‌شده
+tickets-citizen-status-received = دریافت شد
+tickets-citizen-status-in-progress = در حال رسیدگی
+tickets-citizen-status-waiting-for-your-reply = در انتظار پاسخ شما
+tickets-citizen-status-resolved = رسیدگی شد
+tickets-citizen-status-closed = بسته شد
+
+## واژگان
+tickets-priority-low = کم
+tickets-priority-normal = عادی
+tickets-priority-high = زیاد
+tickets-priority-urgent = فوری
+tickets-kind-service-request = درخواست خدمت
+tickets-kind-complaint = شکایت
+tickets-kind-inquiry = پرسش
+tickets-kind-information-request = درخواست اطلاعات
+tickets-kind-suggestion = پیشنهاد
+tickets-kind-compliment = قدردانی
+tickets-channel-web = وب‌سایت
+tickets-channel-email = ایمیل
+tickets-channel-phone = تلفن
+tickets-channel-counter = باجه
+tickets-channel-api = رابط برنامه‌نویسی (API)
+tickets-channel-staff = کارکنان
+tickets-resolution-fixed = برطرف شد
+tickets-resolution-answered = پاسخ داده شد
+tickets-resolution-duplicate = تکراری
+tickets-resolution-referred = به جای دیگری ارجاع شد
+tickets-resolution-withdrawn = پس گرفته شد
+tickets-resolution-no-action = اقدامی ممکن نبود
+tickets-contact-kind-call = تماس تلفنی
+tickets-contact-kind-visit = مراجعه
+tickets-contact-kind-meeting = جلسه
+tickets-contact-kind-letter = نامه
+tickets-contact-kind-email = ایمیل
+
+## فرم‌ها
+tickets-reply-title = پاسخ به شهروند
+tickets-reply-hint = شهروند این پاسخ را در صفحهٔ پیگیری می‌بیند و با ایمیل دریافت می‌کند.
+tickets-reply-no-email = شهروند نشانی ایمیل نداده است، پس پاسخ فقط در صفحهٔ پیگیری خواهد بود.
+tickets-reply-send = فرستادن پاسخ
+tickets-canned-use-label = شروع با یک پاسخ آماده:
+tickets-canned-use = استفاده از «{ $title }»
+tickets-note-title = یادداشت داخلی
+tickets-note-hint = فقط برای کارکنان: شهروند هرگز یادداشت‌ها را نمی‌بیند.
+tickets-note-label = یادداشت
+tickets-note-send = افزودن یادداشت
+tickets-acknowledge-title = تأیید دریافت
+tickets-acknowledge-hint = بی‌آنکه پیامی بنویسید، به شهروند بگویید که کسی رسیدگی به درخواستش را آغاز کرده است. این نخستین پاسخ به شمار می‌آید.
+tickets-acknowledge-send = تأیید دریافت درخواست
+tickets-status-title = تغییر وضعیت
+tickets-status-action = وضعیت تازه
+tickets-status-action-triage = بررسی اولیه‌شده
+tickets-status-action-start-work = آغاز کار
+tickets-status-action-wait-on-citizen = انتظار برای شهروند
+tickets-status-action-resolve = حل‌شده
+tickets-status-action-close = بستن
+tickets-status-action-reopen = بازگشایی
+tickets-resolution-code-label = نتیجه
+tickets-when-closing = (برای بستن لازم است)
+tickets-status-note = یادداشت
+tickets-status-note-hint = برای حل‌شده لازم است: شهروند می‌خواند چه کاری انجام شد. در موارد دیگر اختیاری است.
+tickets-status-send = تغییر وضعیت
+tickets-assign-title = واگذاری
+tickets-assign-me = واگذاری به خودم
+tickets-assign-to = واگذاری به
+tickets-assign-send = واگذار کن
+tickets-priority-title = تغییر اولویت
+tickets-priority-send = تغییر اولویت
+tickets-category-title = تغییر دسته
+tickets-category-send = تغییر دسته
+tickets-transfer-title = انتقال به واحد دیگر
+tickets-transfer-hint = واحد تازه آن را به دست می‌گیرد: درخواست از دست کسی که به او واگذار شده بود بیرون می‌آید.
+tickets-transfer-to = واحد
+tickets-transfer-reason = دلیل
+tickets-transfer-send = انتقال
+tickets-merge-title = ادغام در درخواست دیگر
+tickets-merge-hint = برای درخواست تکراری: این درخواست بسته می‌شود و شمارهٔ درخواستی که با آن ادامه می‌یابد برای شهروندش ایمیل می‌شود.
+tickets-merge-into = شمارهٔ درخواستی که می‌ماند
+tickets-merge-send = ادغام
+tickets-contact-title = ثبت تماس
+tickets-contact-hint = تماس تلفنی، مراجعه، جلسه، نامه یا ایمیل با این شهروند. فقط برای کارکنان.
+tickets-contact-kind = نوع تماس
+tickets-contact-subject = موضوع
+tickets-contact-when = زمان
+tickets-contact-notes = یادداشت‌ها
+tickets-contact-about = دربارهٔ { $reference } بود
+tickets-contact-send = ثبت تماس
+
+## پس از هر کار
+tickets-done-reply = پاسخ شما فرستاده شد.
+tickets-done-note = یادداشت شما افزوده شد.
+tickets-done-acknowledge = دریافت درخواست تأیید شد.
+tickets-done-assign = درخواست واگذار شد.
+tickets-done-transfer = درخواست منتقل شد.
+tickets-done-status = وضعیت تغییر کرد.
+tickets-done-priority = اولویت تغییر کرد.
+tickets-done-category = دسته تغییر کرد.
+tickets-done-merge = درخواست ادغام شد.
+tickets-done-contact = تماس ثبت شد.
+
+## ردها
+tickets-problem-title = این کار انجام نشد
+tickets-conflict-title = کس دیگری این درخواست را تغییر داد
+tickets-conflict = هنگامی که شما روی این درخواست کار می‌کردید، کس دیگری آن را تغییر داد (اکنون نسخهٔ { $version } است). چیزی از کار شما ذخیره نشد: وضعیت کنونی را ببینید و دوباره تلاش کنید.
+tickets-conflict-now = وضعیت کنونی چنین است و صفحهٔ زیر آن را نشان می‌دهد:
+tickets-error-summary = برخی از خانه‌ها نیاز به توجه شما دارند.
+tickets-error-prefix = خطا:
+tickets-error-text-required = اینجا چیزی بنویسید.
+tickets-error-text-too-long = این متن باید { $max } نویسه یا کمتر باشد.
+tickets-error-already-responded = شهروند پیش‌تر نخستین پاسخ را دریافت کرده است.
+tickets-error-assignee-not-in-department = کسی را برگزینید که در واحد این درخواست کار می‌کند.
+tickets-error-already-assigned = درخواست هم‌اکنون به همین شخص واگذار شده است.
+tickets-error-department-unknown = یکی از واحدهای فهرست‌شده را برگزینید.
+tickets-error-department-same = درخواست هم‌اکنون نزد همین واحد است.
+tickets-error-status-action = وضعیت تازه را برگزینید.
+tickets-error-resolution-code = نتیجه را برگزینید.
+tickets-error-priority = یکی از اولویت‌های کم، عادی، زیاد یا فوری را برگزینید.
+tickets-error-priority-same = درخواست هم‌اکنون همین اولویت را دارد.
+tickets-error-category-unknown = یکی از دسته‌های فعال را برگزینید.
+tickets-error-category-same = درخواست هم‌اکنون در همین دسته است.
+tickets-error-merge-target-unknown = درخواستی با این شماره که شما بتوانید ببینید وجود ندارد.
+tickets-error-merge-itself = نمی‌توان درخواستی را در خودش ادغام کرد.
+tickets-error-merge-target-closed = آن درخواست بسته است: در درخواستی باز ادغام کنید.
+tickets-error-contact-kind = تماس تلفنی، مراجعه، جلسه، نامه یا ایمیل را برگزینید.
+tickets-error-contact-date = تاریخ و ساعت تماس را بنویسید (نه در آینده).
+tickets-error-canned-title-taken = این واحد پیش‌تر پاسخ آماده‌ای با همین عنوان دارد.
+tickets-refused = { $action } ممکن نیست، چون این درخواست { $status } است: { $reason }.
+tickets-verb-triage = بررسی اولیه
+tickets-verb-assign = واگذاری
+tickets-verb-start-work-on = آغاز کار
+tickets-verb-wait-on-the-citizen-for = انتظار برای شهروند
+tickets-verb-add-a-citizen-s-reply-to = افزودن پاسخ شهروند
+tickets-verb-resolve = حل کردن
+tickets-verb-close = بستن
+tickets-verb-reopen = بازگشایی
+tickets-verb-withdraw = پس گرفتن
+tickets-verb-transfer = انتقال
+tickets-reason-it-has-already-been-triaged = پیش‌تر بررسی اولیه شده است
+tickets-reason-it-is-already-being-handled = هم‌اکنون در دست رسیدگی است
+tickets-reason-work-is-already-in-progress = کار روی آن در جریان است
+tickets-reason-it-is-already-waiting-on-the-citizen = هم‌اکنون در انتظار پاسخ شهروند است
+tickets-reason-it-is-closed-please-make-a-new-request = بسته شده است؛ لطفاً درخواست تازه‌ای ثبت کنید
+tickets-reason-it-is-already-resolved = پیش‌تر حل شده است
+tickets-reason-it-is-still-open = هنوز باز است
+tickets-reason-it-must-be-reopened-first = نخست باید بازگشایی شود
+tickets-reason-it-is-already-closed = پیش‌تر بسته شده است
+tickets-denied-not-one-of-your-departments-tickets = این درخواست به واحدهای شما مربوط نیست.
+tickets-denied-a-colleague-holds-this-ticket-ask-a-supervisor-to-reassign-it = این درخواست در دست همکار دیگری است؛ برای واگذاری دوباره از سرپرست بخواهید.
+tickets-denied-only-a-supervisor-of-this-department-can-reassign-it = تنها سرپرست این واحد می‌تواند آن را دوباره واگذار کند.
+tickets-denied-only-a-supervisor-of-this-department-can-reopen-it = تنها سرپرست این واحد می‌تواند آن را بازگشایی کند.
+tickets-denied-only-a-supervisor-of-this-department-can-extend-the-sla = تنها سرپرست این واحد می‌تواند مهلت رسیدگی (SLA) را تمدید کند.
+
+## پاسخ‌های آماده
+tickets-canned-title = پاسخ‌های آماده
+tickets-canned-intro = پاسخ‌هایی که واحدهای شما بارها به کار می‌برند. کارشناسان در صفحهٔ درخواست یکی را برمی‌گزینند و پیش از فرستادن ویرایش می‌کنند.
+tickets-canned-placeholders = این واژه‌های درون آکولاد از روی درخواست پر می‌شوند:
+tickets-canned-new = افزودن پاسخ آماده
+tickets-canned-edit = تغییر پاسخ آماده
+tickets-canned-title-label = عنوان
+tickets-canned-body-label = متن
+tickets-canned-add = افزودن
+tickets-canned-save = ذخیرهٔ تغییرات
+tickets-canned-list = پاسخ‌های آمادهٔ واحدهای شما
+tickets-canned-none = هنوز پاسخ آماده‌ای وجود ندارد.
+tickets-canned-edit-link = تغییر «{ $title }»
+tickets-canned-delete = حذف «{ $title }»
+tickets-canned-no-departments = نگهداری پاسخ‌های آمادهٔ هیچ واحدی با شما نیست.
+tickets-canned-forbidden = فقط سرپرستان و مدیران سامانه پاسخ‌های آماده را نگهداری می‌کنند.
+tickets-canned-done-created = پاسخ آماده افزوده شد.
+tickets-canned-done-updated = پاسخ آماده تغییر کرد.
+tickets-canned-done-deleted = پاسخ آماده حذف شد.
+
+## ایمیل‌ها
+email-staff-reply-subject = پاسخی دربارهٔ درخواست شما با شمارهٔ { $reference }
+email-staff-reply-intro = { $department } دربارهٔ درخواست شما با شمارهٔ { $reference } پاسخ داده است:
+email-staff-reply-about = درخواست شما
+email-staff-reply-follow = برای دیدن همهٔ جزئیات درخواست، به این صفحه بروید و شمارهٔ پیگیری و نشانی ایمیل خود را وارد کنید:
+email-staff-reply-answer = در همان‌جا می‌توانید پاسخ دهید یا اطلاعاتی بیفزایید.
+email-ticket-merged-subject = درخواست شما با شمارهٔ { $reference } با شمارهٔ { $surviving } ادامه می‌یابد
+email-ticket-merged-intro = درخواست شما با شمارهٔ { $reference } دربارهٔ همان موضوعی است که هم‌اکنون به درخواست دیگری رسیدگی می‌کنیم، پس آن دو را یکی کردیم. از این پس با شمارهٔ { $surviving } پیگیری می‌شود.
+email-ticket-merged-new-reference = شمارهٔ پیگیری تازهٔ شما
+email-ticket-merged-follow = لطفاً از این پس به شمارهٔ { $surviving } اشاره کنید. برای دیدن روند آن، به این صفحه بروید و آن را با نشانی ایمیل خود وارد کنید:
+email-citizen-replied-subject = شهروند دربارهٔ { $reference } نوشت
+email-citizen-replied-intro = { $citizen } به درخواست { $reference } که به شما واگذار شده است چیزی افزود.
+email-citizen-replied-resumed = درخواست در انتظار پاسخ او بود، پس دوباره در حال رسیدگی است.
+email-citizen-replied-files = { $count ->
+    [one] یک پرونده پیوست کرده است.
+   *[other] { $count } پرونده پیوست کرده است.
+}
+email-citizen-replied-open = باز کردن درخواست
+email-citizen-replied-why = این ایمیل را دریافت می‌کنید چون این درخواست در CivicDesk به شما واگذار شده است.
