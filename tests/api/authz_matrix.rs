@@ -65,7 +65,6 @@ enum Expect {
 
 const IN: Expect = Expect::In;
 const NO: Expect = Expect::No;
-#[allow(dead_code)] // for the tickets' rows
 const HIDE: Expect = Expect::Hide;
 const OK: Expect = Expect::Is(200);
 const GO: Expect = Expect::Is(303);
@@ -157,6 +156,22 @@ const ROUTES: &[Route] = &[
     post("/staff/admin/users/{user}/reset-link", &[],                   [IN, IN, NO, NO, NO, NO, GO]),
     post("/staff/admin/users/{user}/deactivate", &[],                   [IN, IN, NO, NO, NO, NO, GO]),
     post("/staff/admin/users/{user}/activate", &[],                     [IN, IN, NO, NO, NO, NO, GO]),
+    // Queues, search and intake: staff who work tickets.
+    get("/staff/queue",                                                 [IN, IN, OK, OK, OK, NO, NO]),
+    get("/staff/queue?status=new&q=bin",                                [IN, IN, OK, OK, OK, NO, NO]),
+    get("/staff/intake",                                                [IN, IN, OK, OK, OK, NO, NO]),
+    get("/api/v1/tickets",                                              [IN, IN, OK, OK, OK, NO, NO]),
+    get("/api/v1/tickets?status=new",                                   [IN, IN, OK, OK, OK, NO, NO]),
+    get("/api/v1/contacts?q=ada",                                       [IN, IN, OK, OK, OK, NO, NO]),
+    // The ticket (Waste's): its department's staff; hidden from everyone else.
+    get("/staff/tickets/{ticket}",                                      [IN, IN, HIDE, OK, OK, HIDE, HIDE]),
+    get("/api/v1/tickets/{ticket}",                                     [IN, IN, HIDE, OK, OK, HIDE, HIDE]),
+    post("/staff/tickets/{ticket}/note", &[("body", "Matrix note"), ("expected_version", "{version}")],
+                                                                        [IN, IN, HIDE, GO, GO, HIDE, HIDE]),
+    post_json("/api/v1/tickets/{ticket}/note", r#"{"body":"Matrix note","expected_version":{version}}"#,
+                                                                        [IN, IN, HIDE, OK, OK, HIDE, HIDE]),
+    // Canned responses: supervisors for their departments, admins for all.
+    get("/staff/canned-responses",                                      [IN, IN, NO, NO, OK, NO, OK]),
     // Last: these end sessions.
     post("/staff/sign-out-everywhere", &[],                             [IN, IN, GO, GO, GO, GO, GO]),
     post("/staff/sign-out", &[],                                        [GO, GO, GO, GO, GO, GO, GO]),
@@ -164,6 +179,7 @@ const ROUTES: &[Route] = &[
 
 /// Everything the requests need: the people, and the placeholders' values.
 struct World {
+    db_url: String,
     emails: [Option<String>; 7],
     user: i64,
     ticket: String,
@@ -174,6 +190,19 @@ struct World {
 
 impl World {
     fn fill(&self, text: &str) -> String {
+        let text = if text.contains("{version}") {
+            // The ticket's version as it stands now: earlier rows change it.
+            use civicdesk::schema::tickets;
+            let mut conn = diesel::PgConnection::establish(&self.db_url).unwrap();
+            let version: i32 = tickets::table
+                .filter(tickets::reference.eq(&self.ticket))
+                .select(tickets::version)
+                .first(&mut conn)
+                .unwrap();
+            text.replace("{version}", &version.to_string())
+        } else {
+            text.to_string()
+        };
         text.replace("{user}", &self.user.to_string())
             .replace("{ticket}", &self.ticket)
             .replace("{reset_token}", &self.reset_token)
@@ -231,6 +260,7 @@ async fn build_world(app: &TestApp) -> World {
 
     let email = |i: usize| Some(staff[i].0.to_string());
     World {
+        db_url: app.db_url.clone(),
         emails: [None, None, email(0), email(1), email(2), email(3), email(4)],
         user: user_id(app, &target),
         ticket,
