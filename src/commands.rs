@@ -266,6 +266,7 @@ pub fn generate(conn: &mut PgConnection, args: &crate::cli::GenerateArgs) -> any
         seed: args.seed,
         batch: args.batch.max(1),
         until: chrono::Utc::now(),
+        bulk_threshold: crate::generate::BULK_THRESHOLD,
     };
     let report = crate::generate::generate(conn, &options, |done| bar.set_position(done))?;
     bar.finish();

@@ -28,6 +28,9 @@ pub struct GenerateOptions {
     pub batch: u64,
     /// The newest ticket's time; older ones spread back two years from it.
     pub until: DateTime<Utc>,
+    /// From this many tickets on, secondary indexes are rebuilt after the load
+    /// rather than kept up to date row by row ([`BULK_THRESHOLD`] by default).
+    pub bulk_threshold: u64,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -230,25 +233,82 @@ pub fn generate(
         return Ok(GenerateReport::default());
     }
     let catalogue = load_catalogue(conn)?;
-    let mut rng = StdRng::seed_from_u64(options.seed);
-    let mut report = GenerateReport::default();
-    let span = Duration::days(730);
-    let start_time = options.until - span;
-    let mut done = 0u64;
-    // Tickets are generated oldest first, so references grow with time.
-    while done < options.tickets {
-        let n = options.batch.min(options.tickets - done);
-        let batch = generate_batch(
-            conn, &catalogue, &mut rng, options, start_time, span, done, n,
-        )?;
-        report.tickets += batch.tickets;
-        report.events += batch.events;
-        report.contacts += batch.contacts;
-        done += n;
-        progress(done);
-    }
+    // Generated rows need no synchronous flush; a crash loses the run, not old data.
+    diesel::sql_query("SET synchronous_commit = off").execute(conn)?;
+    let bulk = options.tickets >= options.bulk_threshold;
+    let report = conn.transaction(|conn| -> anyhow::Result<GenerateReport> {
+        // A big load is faster with the secondary indexes built once at the end
+        // and without per-row foreign-key checks (the rows are consistent by
+        // construction). Both happen inside this one transaction: DDL is
+        // transactional in PostgreSQL, so a failure leaves every index in place.
+        let dropped = if bulk {
+            drop_secondary_indexes(conn)?
+        } else {
+            Vec::new()
+        };
+        if bulk {
+            // Only a superuser may skip triggers; others keep the checks.
+            let _ = conn.transaction(|c| {
+                diesel::sql_query("SET LOCAL session_replication_role = replica").execute(c)
+            });
+        }
+        let mut rng = StdRng::seed_from_u64(options.seed);
+        let mut report = GenerateReport::default();
+        let span = Duration::days(730);
+        let start_time = options.until - span;
+        let mut done = 0u64;
+        // Tickets are generated oldest first, so references grow with time.
+        while done < options.tickets {
+            let n = options.batch.min(options.tickets - done);
+            let batch = generate_batch(
+                conn, &catalogue, &mut rng, options, start_time, span, done, n,
+            )?;
+            report.tickets += batch.tickets;
+            report.events += batch.events;
+            report.contacts += batch.contacts;
+            done += n;
+            progress(done);
+        }
+        if bulk {
+            diesel::sql_query("SET LOCAL maintenance_work_mem = '512MB'").execute(conn)?;
+            diesel::sql_query("SET LOCAL session_replication_role = origin").execute(conn)?;
+            for definition in dropped {
+                diesel::sql_query(definition).execute(conn)?;
+            }
+        }
+        Ok(report)
+    })?;
     diesel::sql_query("ANALYZE tickets, ticket_events, contacts, ticket_holdings").execute(conn)?;
     Ok(report)
+}
+
+/// From this many tickets on, indexes are rebuilt after the load rather than
+/// kept up to date row by row.
+pub const BULK_THRESHOLD: u64 = 50_000;
+
+/// Drops the non-unique indexes of the loaded tables; returns their definitions.
+fn drop_secondary_indexes(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
+    #[derive(QueryableByName)]
+    struct Index {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        definition: String,
+    }
+    let indexes: Vec<Index> = diesel::sql_query(
+        "SELECT c.relname::text AS name, pg_get_indexdef(i.indexrelid) AS definition \
+         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+         JOIN pg_class t ON t.oid = i.indrelid \
+         WHERE t.relname IN ('tickets', 'ticket_events', 'contacts', 'ticket_holdings') \
+           AND NOT i.indisunique AND NOT i.indisprimary \
+           AND t.relnamespace = 'public'::regnamespace",
+    )
+    .load(conn)?;
+    for index in &indexes {
+        diesel::sql_query(format!("DROP INDEX \"{}\"", index.name.replace('"', "")))
+            .execute(conn)?;
+    }
+    Ok(indexes.into_iter().map(|i| i.definition).collect())
 }
 
 #[allow(clippy::too_many_arguments)]

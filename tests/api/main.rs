@@ -8,6 +8,7 @@ mod citizen_pages;
 mod cli;
 mod config;
 mod embedded;
+mod generate;
 mod health;
 mod helpers;
 mod home;
