@@ -1070,7 +1070,7 @@ async fn the_openapi_document_is_valid_and_lists_every_operation() {
     assert!(doc["paths"]["/api/v1/auth/password"]["post"]["security"][0]["bearer"].is_array());
     // The staff operations say how to authenticate.
     assert_eq!(
-        doc["components"]["securitySchemes"]["bearer_token"]["scheme"],
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
         "bearer"
     );
     assert!(doc["paths"]["/api/v1/tickets/{reference}"]["get"]["security"].is_array());

@@ -107,7 +107,7 @@ where
 /// `GET /api/v1/tickets/{reference}`
 #[utoipa::path(get, path = "/api/v1/tickets/{reference}", tag = "tickets",
     params(("reference" = String, Path, description = "e.g. CD-2026-004217")),
-    security(("bearer_token" = [])),
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "The ticket as staff see it, internal notes included", body = StaffTicketView),
         (status = 401, description = "No valid Bearer token"),
@@ -247,7 +247,7 @@ macro_rules! ticket_action {
 ticket_action!(
     #[utoipa::path(post, path = "/api/v1/tickets/{reference}/reply", tag = "tickets",
         params(("reference" = String, Path, description = "e.g. CD-2026-004217")),
-        request_body = ReplyIn, security(("bearer_token" = [])),
+        request_body = ReplyIn, security(("bearer" = [])),
         responses(
             (status = 200, description = "Replied and emailed; the ticket now", body = StaffTicketView),
             (status = 401, description = "No valid Bearer token"),
@@ -271,7 +271,7 @@ ticket_action!(
 ticket_action!(
     #[utoipa::path(post, path = "/api/v1/tickets/{reference}/note", tag = "tickets",
         params(("reference" = String, Path, description = "e.g. CD-2026-004217")),
-        request_body = NoteIn, security(("bearer_token" = [])),
+        request_body = NoteIn, security(("bearer" = [])),
         responses(
             (status = 200, description = "Noted; the ticket now", body = StaffTicketView),
             (status = 401, description = "No valid Bearer token"),
@@ -295,7 +295,7 @@ ticket_action!(
 ticket_action!(
     #[utoipa::path(post, path = "/api/v1/tickets/{reference}/acknowledge", tag = "tickets",
         params(("reference" = String, Path, description = "e.g. CD-2026-004217")),
-        request_body = AcknowledgeIn, security(("bearer_token" = [])),
+        request_body = AcknowledgeIn, security(("bearer" = [])),
         responses(
             (status = 200, description = "Acknowledged (a first response); the ticket now", body = StaffTicketView),
             (status = 401, description = "No valid Bearer token"),
@@ -311,7 +311,7 @@ ticket_action!(
 ticket_action!(
     #[utoipa::path(post, path = "/api/v1/tickets/{reference}/assign", tag = "tickets",
         params(("reference" = String, Path, description = "e.g. CD-2026-004217")),
-        request_body = AssignIn, security(("bearer_token" = [])),
+        request_body = AssignIn, security(("bearer" = [])),
         responses(
             (status = 200, description = "Assigned; the ticket now", body = StaffTicketView),
             (status = 204, description = "Assigned; you no longer see the ticket"),
@@ -336,7 +336,7 @@ ticket_action!(
 ticket_action!(
     #[utoipa::path(post, path = "/api/v1/tickets/{reference}/transfer", tag = "tickets",
         params(("reference" = String, Path, description = "e.g. CD-2026-004217")),
-        request_body = TransferIn, security(("bearer_token" = [])),
+        request_body = TransferIn, security(("bearer" = [])),
         responses(
             (status = 200, description = "Transferred; the ticket now", body = StaffTicketView),
             (status = 204, description = "Transferred to a department you do not work in"),
@@ -361,7 +361,7 @@ ticket_action!(
 ticket_action!(
     #[utoipa::path(post, path = "/api/v1/tickets/{reference}/status", tag = "tickets",
         params(("reference" = String, Path, description = "e.g. CD-2026-004217")),
-        request_body = StatusIn, security(("bearer_token" = [])),
+        request_body = StatusIn, security(("bearer" = [])),
         responses(
             (status = 200, description = "Status changed; the ticket now", body = StaffTicketView),
             (status = 401, description = "No valid Bearer token"),
@@ -386,7 +386,7 @@ ticket_action!(
 ticket_action!(
     #[utoipa::path(post, path = "/api/v1/tickets/{reference}/priority", tag = "tickets",
         params(("reference" = String, Path, description = "e.g. CD-2026-004217")),
-        request_body = PriorityIn, security(("bearer_token" = [])),
+        request_body = PriorityIn, security(("bearer" = [])),
         responses(
             (status = 200, description = "Priority changed; the ticket now", body = StaffTicketView),
             (status = 401, description = "No valid Bearer token"),
@@ -409,7 +409,7 @@ ticket_action!(
 ticket_action!(
     #[utoipa::path(post, path = "/api/v1/tickets/{reference}/category", tag = "tickets",
         params(("reference" = String, Path, description = "e.g. CD-2026-004217")),
-        request_body = CategoryIn, security(("bearer_token" = [])),
+        request_body = CategoryIn, security(("bearer" = [])),
         responses(
             (status = 200, description = "Category changed; the ticket now", body = StaffTicketView),
             (status = 401, description = "No valid Bearer token"),
@@ -432,7 +432,7 @@ ticket_action!(
 ticket_action!(
     #[utoipa::path(post, path = "/api/v1/tickets/{reference}/merge", tag = "tickets",
         params(("reference" = String, Path, description = "The duplicate, e.g. CD-2026-004217")),
-        request_body = MergeIn, security(("bearer_token" = [])),
+        request_body = MergeIn, security(("bearer" = [])),
         responses(
             (status = 200, description = "Merged: this ticket is closed as a duplicate and its citizen emailed", body = StaffTicketView),
             (status = 401, description = "No valid Bearer token"),
@@ -455,7 +455,7 @@ ticket_action!(
 ticket_action!(
     #[utoipa::path(post, path = "/api/v1/tickets/{reference}/contacts", tag = "tickets",
         params(("reference" = String, Path, description = "e.g. CD-2026-004217")),
-        request_body = ContactIn, security(("bearer_token" = [])),
+        request_body = ContactIn, security(("bearer" = [])),
         responses(
             (status = 200, description = "Logged on the citizen's history; the ticket now", body = StaffTicketView),
             (status = 401, description = "No valid Bearer token"),
@@ -504,7 +504,7 @@ impl utoipa::Modify for BearerAuth {
             .components
             .get_or_insert_with(Default::default)
             .add_security_scheme(
-                "bearer_token",
+                "bearer",
                 SecurityScheme::Http(
                     HttpBuilder::new()
                         .scheme(HttpAuthScheme::Bearer)
