@@ -29,6 +29,10 @@
 //! | `BENCH_WARMUP_SECONDS` | `3` | unmeasured seconds before each phase |
 //! | `BENCH_RATE` | half the HTTP maximum | the open loop's arrival rate (requests/s) |
 //!
+//! `CIVICDESK__SECTION__KEY` variables are passed to the server, e.g.
+//! `CIVICDESK__DATABASE__POOL_SIZE=8` to try another pool size; the ones the
+//! benchmark needs (database, mail, limits, jobs) are always its own.
+//!
 //! Each HTTP client connects from its own loopback address (127.0.0.2, .3, …)
 //! so the per-address submission limit sees N citizens, as it would in
 //! production, instead of one very busy one. All traffic goes to 127.0.0.1.
@@ -49,12 +53,11 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, ensure, Context};
 use chrono::Utc;
 use civicdesk::configuration::{Environment, Overrides, Settings};
-use civicdesk::db::models::category::Category;
-use civicdesk::domain::new_ticket::{CategoryRules, NewTicket, SubmissionInput};
+use civicdesk::domain::new_ticket::{NewTicket, SubmissionInput};
 use civicdesk::domain::ticket::Channel;
 use civicdesk::email::EmailTemplates;
 use civicdesk::embedded_pg::{ClusterOptions, EmbeddedCluster, PgBinaries};
-use civicdesk::requests::{self, notify, submit};
+use civicdesk::requests::{self, notify, submit, SubmissionTarget};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 
 const CATEGORY: &str = "pothole";
@@ -218,7 +221,8 @@ fn run() -> anyhow::Result<bool> {
         open,
         open_cpu,
         rss_idle,
-        rss_load_kib: rss_closed.max(rss_open),
+        rss_load_kib: rss_closed.0.max(rss_open.0),
+        threads_load: rss_closed.1.max(rss_open.1),
         after,
         checks,
     };
@@ -407,8 +411,7 @@ fn submission_input(n: u64) -> SubmissionInput {
 
 /// What the handler has at hand when it submits.
 struct SubmitContext {
-    category: Category,
-    rules: CategoryRules,
+    target: SubmissionTarget,
     settings: Settings,
     templates: EmailTemplates,
 }
@@ -423,11 +426,10 @@ impl SubmitContext {
         };
         let settings = Settings::load_for(Environment::Test, &overrides)?;
         let mut conn = PgConnection::establish(db_url)?;
-        let (category, rules) = requests::active_category(&mut conn, CATEGORY)
+        let target = requests::submission_target(&mut conn, CATEGORY)
             .map_err(|e| anyhow::anyhow!("the demo category {CATEGORY}: {e}"))?;
         Ok(Self {
-            category,
-            rules,
+            target,
             settings,
             templates: EmailTemplates::load()?,
         })
@@ -436,17 +438,27 @@ impl SubmitContext {
     /// One submission, exactly as the API handler's transaction does it.
     fn submit(&self, conn: &mut PgConnection, n: u64) -> anyhow::Result<()> {
         let now = Utc::now();
-        let new = NewTicket::parse(submission_input(n), &self.rules, now)
+        let target = &self.target;
+        let new = NewTicket::parse(submission_input(n), &target.rules, now)
             .map_err(|e| anyhow::anyhow!("invalid submission: {:?}", e.0))?;
         submit::submit(
             conn,
-            &self.category,
+            &target.category,
             &new,
             &[],
             Channel::Api,
             now,
             self.settings.application.time_zone,
-            |conn, s| notify::confirmation(conn, &self.templates, &self.settings, s),
+            |conn, s| {
+                notify::confirmation_naming(
+                    conn,
+                    &self.templates,
+                    &self.settings,
+                    s,
+                    &target.category.name,
+                    &target.department,
+                )
+            },
         )
         .map_err(|e| anyhow::anyhow!("submit: {e}"))?;
         Ok(())
@@ -561,12 +573,12 @@ impl ServerProcess {
             uuid::Uuid::new_v4().simple()
         );
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_civicdesk"));
+        // CIVICDESK__SECTION__KEY variables reach the server (to try another
+        // pool size, say); those set below win. Nothing else may redirect it.
         for (key, _) in std::env::vars_os() {
             let key_text = key.to_string_lossy();
-            if key_text.starts_with("CIVICDESK")
-                || key_text == "RUST_LOG"
-                || key_text == "DATABASE_URL"
-            {
+            let other = key_text.starts_with("CIVICDESK") && !key_text.starts_with("CIVICDESK__");
+            if other || key_text == "RUST_LOG" || key_text == "DATABASE_URL" {
                 cmd.env_remove(&key);
             }
         }
@@ -680,6 +692,7 @@ fn tail(text: &str, lines: usize) -> String {
 struct Memory {
     rss_kib: u64,
     hwm_kib: u64,
+    threads: u64,
 }
 
 impl Memory {
@@ -696,6 +709,7 @@ impl Memory {
         Ok(Self {
             rss_kib: field("VmRSS:"),
             hwm_kib: field("VmHWM:"),
+            threads: field("Threads:"),
         })
     }
 }
@@ -704,6 +718,7 @@ impl Memory {
 struct RssSampler {
     stop: Arc<AtomicBool>,
     peak: Arc<AtomicU64>,
+    peak_threads: Arc<AtomicU64>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -711,12 +726,14 @@ impl RssSampler {
     fn start(pid: i32) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let peak = Arc::new(AtomicU64::new(0));
+        let peak_threads = Arc::new(AtomicU64::new(0));
         let thread = {
-            let (stop, peak) = (stop.clone(), peak.clone());
+            let (stop, peak, peak_threads) = (stop.clone(), peak.clone(), peak_threads.clone());
             std::thread::spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
                     if let Ok(m) = Memory::read(pid) {
                         peak.fetch_max(m.rss_kib, Ordering::Relaxed);
+                        peak_threads.fetch_max(m.threads, Ordering::Relaxed);
                     }
                     std::thread::sleep(Duration::from_millis(100));
                 }
@@ -725,13 +742,17 @@ impl RssSampler {
         Self {
             stop,
             peak,
+            peak_threads,
             thread: Some(thread),
         }
     }
 
-    /// The highest RSS seen since the last call.
-    fn take_peak(&self) -> u64 {
-        self.peak.swap(0, Ordering::Relaxed)
+    /// The highest RSS (KiB) and thread count seen since the last call.
+    fn take_peak(&self) -> (u64, u64) {
+        (
+            self.peak.swap(0, Ordering::Relaxed),
+            self.peak_threads.swap(0, Ordering::Relaxed),
+        )
     }
 
     fn stop(&mut self) {
@@ -871,10 +892,10 @@ async fn post(client: &reqwest::Client, url: &str, body: Vec<u8>) -> Result<(), 
         .body(body)
         .send()
         .await
-        .map_err(|e| format!("{e}"))?;
+        .map_err(|e| error_chain(&e))?;
     let status = response.status();
     // Read the whole body so the connection goes back to the pool.
-    let bytes = response.bytes().await.map_err(|e| format!("{e}"))?;
+    let bytes = response.bytes().await.map_err(|e| error_chain(&e))?;
     if status == reqwest::StatusCode::CREATED {
         Ok(())
     } else {
@@ -883,6 +904,18 @@ async fn post(client: &reqwest::Client, url: &str, body: Vec<u8>) -> Result<(), 
             String::from_utf8_lossy(&bytes[..bytes.len().min(300)])
         ))
     }
+}
+
+/// An error and its causes on one line.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// One request before measuring: the server answers as the API says it should.
@@ -1086,6 +1119,7 @@ struct Report {
     open_cpu: CpuUse,
     rss_idle: Memory,
     rss_load_kib: u64,
+    threads_load: u64,
     after: Memory,
     checks: DatabaseChecks,
 }
@@ -1233,6 +1267,13 @@ impl Report {
             "",
             ""
         );
+        println!(
+            "{:<44} {:>12} {:>10} {:>8}",
+            "   server threads at start / peak under load",
+            format!("{} / {}", self.rss_idle.threads, self.threads_load),
+            "",
+            ""
+        );
         println!("{}", "-".repeat(78));
         println!("latency of the closed loops (for reference):");
         println!(
@@ -1263,6 +1304,21 @@ impl Report {
             "database    {} tickets, {} confirmation emails queued, {} delivery attempts (expected 0)",
             self.checks.tickets, self.checks.outbox_queued, self.checks.outbox_sent_or_tried
         );
+        let cores = self.machine.cores.parse::<f64>().unwrap_or(1.0);
+        for (phase, cpu) in [
+            ("ceiling", &self.ceiling_cpu),
+            ("HTTP maximum", &self.closed_cpu),
+            ("open loop", &self.open_cpu),
+        ] {
+            let others = cpu.others(cores);
+            if others > 0.2 {
+                println!(
+                    "note        other processes used {:.0}% of the cores during the {phase} phase: \
+                     its figures understate a dedicated machine",
+                    others * 100.0
+                );
+            }
+        }
         for (phase, err) in [
             ("ceiling", &self.ceiling.first_error),
             ("HTTP maximum", &self.closed.first_error),
