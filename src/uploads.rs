@@ -164,7 +164,7 @@ fn human_size(bytes: usize) -> String {
     const MIB: usize = 1024 * 1024;
     if bytes >= MIB {
         let tenths = (bytes * 10 + MIB / 2) / MIB;
-        if tenths % 10 == 0 {
+        if tenths.is_multiple_of(10) {
             format!("{} MB", tenths / 10)
         } else {
             format!("{}.{} MB", tenths / 10, tenths % 10)

@@ -86,7 +86,7 @@ fn is_heic(b: &[u8]) -> bool {
     }
     let size = u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize;
     // A box of major brand, minor version and whole compatible brands.
-    if size < 16 || size % 4 != 0 {
+    if size < 16 || !size.is_multiple_of(4) {
         return false;
     }
     let major: &[u8] = &b[8..12];
