@@ -652,21 +652,21 @@ impl ServerProcess {
     }
 
     /// SIGTERM, as an operator would stop it; it finishes in-flight work.
+    /// If it does not stop, dropping `self` kills and reaps it.
     fn stop(mut self) -> anyhow::Result<()> {
-        let mut child = self.child.take().expect("running");
         nix::sys::signal::kill(
             nix::unistd::Pid::from_raw(self.pid),
             nix::sys::signal::Signal::SIGTERM,
         )?;
         for _ in 0..600 {
+            let child = self.child.as_mut().expect("running");
             if let Some(status) = child.try_wait()? {
+                self.child = None;
                 ensure!(status.success(), "`civicdesk serve` stopped with {status}");
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let _ = child.kill();
-        let _ = child.wait();
         bail!("`civicdesk serve` did not stop within 30 s of SIGTERM")
     }
 }
