@@ -28,6 +28,7 @@
 //! | `BENCH_SECONDS` | `15` | measured seconds of each of the three phases |
 //! | `BENCH_WARMUP_SECONDS` | `3` | unmeasured seconds before each phase |
 //! | `BENCH_RATE` | half the HTTP maximum | the open loop's arrival rate (requests/s) |
+//! | `BENCH_SERVER_BIN` | this build's `civicdesk` | another build of the server, to compare two versions |
 //!
 //! `CIVICDESK__SECTION__KEY` variables are passed to the server, e.g.
 //! `CIVICDESK__DATABASE__POOL_SIZE=8` to try another pool size; the ones the
@@ -572,7 +573,14 @@ impl ServerProcess {
             uuid::Uuid::new_v4().simple(),
             uuid::Uuid::new_v4().simple()
         );
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_civicdesk"));
+        let binary = std::env::var_os("BENCH_SERVER_BIN")
+            .filter(|b| !b.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_civicdesk")));
+        let mut cmd = Command::new(&binary);
+        if std::env::var_os("BENCH_SERVER_BIN").is_some_and(|b| !b.is_empty()) {
+            eprintln!("server binary: {}", binary.display());
+        }
         // CIVICDESK__SECTION__KEY variables reach the server (to try another
         // pool size, say); those set below win. Nothing else may redirect it.
         for (key, _) in std::env::vars_os() {
@@ -609,7 +617,7 @@ impl ServerProcess {
             .stderr(log);
         let child = cmd
             .spawn()
-            .with_context(|| format!("starting {}", env!("CARGO_BIN_EXE_civicdesk")))?;
+            .with_context(|| format!("starting {}", binary.display()))?;
         let pid = child.id() as i32;
         let mut server = Self {
             child: Some(child),
@@ -1192,6 +1200,9 @@ impl Report {
             self.params.measure.as_secs_f64(),
             self.params.warmup.as_secs_f64()
         );
+        if let Some(bin) = std::env::var_os("BENCH_SERVER_BIN").filter(|b| !b.is_empty()) {
+            println!("server      {}", PathBuf::from(bin).display());
+        }
         println!();
         println!(
             "{:<44} {:>12} {:>10} {:>8}",
