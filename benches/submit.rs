@@ -1008,6 +1008,10 @@ async fn closed_loop(clients: &[reqwest::Client], base: &str, params: &Params) -
     total
 }
 
+/// One open-loop request: whether it is measured (not warm-up), and either
+/// (how late it was sent, its round trip) or what went wrong.
+type Sent = (bool, Result<(Duration, Duration), String>);
+
 struct OpenLoop {
     scheduled: u64,
     completed: u64,
@@ -1048,10 +1052,7 @@ async fn open_loop(
         lateness_us: Vec::with_capacity(measured as usize),
         elapsed: params.measure,
     };
-    let mut collect = |joined: Result<
-        (bool, Result<(Duration, Duration), String>),
-        tokio::task::JoinError,
-    >| match joined {
+    let mut collect = |joined: Result<Sent, tokio::task::JoinError>| match joined {
         Ok((counted, Ok((late, round_trip)))) => {
             if counted {
                 result.completed += 1;
