@@ -53,6 +53,15 @@ impl Application {
         let reset_limiter = web::Data::new(PasswordResetLimiter::new(
             settings.abuse.trust_forwarded_for,
         ));
+        // Every blocking task a worker runs waits for a pooled connection
+        // (db::run), so threads beyond the pool's size only park on it, each
+        // with its own stack and malloc arena. Under overload actix's default
+        // (512 / cores per worker) let the submission benchmark grow the
+        // server to 520 threads and 330 MB. With this cap, surplus work queues
+        // as a closure and db::run still answers 503 after
+        // database.connect_timeout_seconds (time spent queued included).
+        // One worker may use the whole pool, so no connection is left idle.
+        let blocking_threads = (pool.max_size() as usize).max(1);
         let settings = web::Data::new(settings);
         let pool = web::Data::new(pool);
         let templates = web::Data::new(templates);
@@ -91,6 +100,7 @@ impl Application {
                 .default_service(web::to(routes::errors::not_found))
         })
         .workers(workers)
+        .worker_max_blocking_threads(blocking_threads)
         .disable_signals()
         .shutdown_timeout(30)
         .listen(listener)?

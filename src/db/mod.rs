@@ -5,7 +5,7 @@ pub mod enums;
 pub mod filters;
 pub mod models;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use diesel::pg::PgConnection;
@@ -44,6 +44,11 @@ pub fn build_pool(url: &str, size: u32, connect_timeout: Duration) -> Pool {
 /// Runs blocking diesel work on actix's blocking thread pool, never on the
 /// async executor. The connection is taken inside the closure; the current
 /// tracing span follows the work.
+///
+/// The pool's connection timeout bounds the whole wait: time spent queued for
+/// a blocking thread (there are no more threads than connections, see
+/// `startup`) counts towards it, so an overloaded server still answers
+/// `Unavailable` after `database.connect_timeout_seconds`.
 pub async fn run<F, T, E>(pool: &Pool, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut PgConnection) -> Result<T, E> + Send + 'static,
@@ -52,9 +57,13 @@ where
 {
     let pool = pool.clone();
     let span = tracing::Span::current();
+    let queued = Instant::now();
     actix_web::web::block(move || {
         let _entered = span.enter();
-        let mut conn = pool.get().map_err(|e| E::from(DbError::Unavailable(e)))?;
+        let budget = pool.connection_timeout().saturating_sub(queued.elapsed());
+        let mut conn = pool
+            .get_timeout(budget)
+            .map_err(|e| E::from(DbError::Unavailable(e)))?;
         f(&mut conn)
     })
     .await

@@ -12,7 +12,7 @@ use crate::db::models::category::Category;
 use crate::domain::extra_fields::ExtraFieldDef;
 use crate::domain::new_ticket::CategoryRules;
 use crate::domain::ticket_kind::TicketKind;
-use crate::schema::categories;
+use crate::schema::{business_calendars, categories, departments};
 
 /// A file a citizen attached, already checked (type by content, size).
 #[derive(Debug, Clone)]
@@ -52,6 +52,46 @@ pub fn active_category(
         .ok_or(RequestError::NotFound)?;
     let rules = rules_of(&category)?;
     Ok((category, rules))
+}
+
+/// An active category with everything a submission to it needs: its rules and
+/// the department that takes it (name and time zone), so neither the
+/// confirmation email nor the answer has to look them up again.
+#[derive(Debug, Clone)]
+pub struct SubmissionTarget {
+    pub category: Category,
+    pub rules: CategoryRules,
+    pub department: String,
+    pub time_zone: String,
+}
+
+/// [`active_category`] and its department, in one query.
+pub fn submission_target(
+    conn: &mut PgConnection,
+    slug: &str,
+) -> Result<SubmissionTarget, RequestError> {
+    let (category, department, time_zone): (Category, String, String) = categories::table
+        .inner_join(departments::table)
+        .inner_join(
+            business_calendars::table.on(business_calendars::id.eq(departments::calendar_id)),
+        )
+        .filter(categories::slug.eq(slug))
+        .filter(categories::active.eq(true))
+        .select((
+            Category::as_select(),
+            departments::name,
+            business_calendars::time_zone,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or(RequestError::NotFound)?;
+    let rules = rules_of(&category)?;
+    Ok(SubmissionTarget {
+        category,
+        rules,
+        department,
+        time_zone,
+    })
 }
 
 pub fn rules_of(category: &Category) -> Result<CategoryRules, RequestError> {

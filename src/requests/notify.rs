@@ -28,9 +28,9 @@ pub fn confirmation(
     settings: &Settings,
     submitted: &Submitted,
 ) -> anyhow::Result<()> {
-    let Some(recipient) = submitted.contact_email.as_deref() else {
+    if submitted.contact_email.is_none() {
         return Ok(());
-    };
+    }
     let ticket = &submitted.ticket;
     let (category, department): (String, String) = categories::table
         .inner_join(departments::table.on(departments::id.eq(ticket.department_id)))
@@ -38,6 +38,24 @@ pub fn confirmation(
         .select((categories::name, departments::name))
         .first(conn)
         .context("loading the category for the confirmation")?;
+    confirmation_naming(conn, templates, settings, submitted, &category, &department)
+}
+
+/// [`confirmation`] when the caller already has the names of the request's
+/// category and department (e.g. from [`super::submission_target`]): no query
+/// besides the outbox insert.
+pub fn confirmation_naming(
+    conn: &mut PgConnection,
+    templates: &EmailTemplates,
+    settings: &Settings,
+    submitted: &Submitted,
+    category: &str,
+    department: &str,
+) -> anyhow::Result<()> {
+    let Some(recipient) = submitted.contact_email.as_deref() else {
+        return Ok(());
+    };
+    let ticket = &submitted.ticket;
     let locale = Locale::from_tag(&ticket.locale).unwrap_or(Locale::En);
     let rendered = templates.render(
         TicketReceived::TEMPLATE,
@@ -48,8 +66,8 @@ pub fn confirmation(
             reference: ticket.reference.clone(),
             tracking_url: tracking_url(settings, &ticket.reference, &submitted.tracking_token),
             subject: ticket.subject.clone(),
-            category,
-            department,
+            category: category.to_string(),
+            department: department.to_string(),
             respond_by: None,
         },
     )?;

@@ -6,10 +6,10 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 
 use super::{Attachment, RequestError};
-use crate::db::models::attachment::NewAttachment;
+use crate::db::models::attachment::{AttachmentMeta, NewAttachment};
 use crate::db::models::category::Category;
 use crate::db::models::ticket::{NewTicketRow, Ticket};
-use crate::db::models::ticket_event::NewTicketEvent;
+use crate::db::models::ticket_event::{NewTicketEvent, TicketEvent};
 use crate::domain::new_ticket::NewTicket;
 use crate::domain::reference::{format_reference, new_tracking_token};
 use crate::domain::ticket::Channel;
@@ -24,6 +24,10 @@ pub struct Submitted {
     pub tracking_token: String,
     pub contact_email: Option<String>,
     pub contact_name: String,
+    /// The `submitted` timeline entry, as stored.
+    pub event: TicketEvent,
+    /// The attachments, as stored (without their bytes).
+    pub attachments: Vec<AttachmentMeta>,
 }
 
 #[derive(QueryableByName)]
@@ -198,7 +202,7 @@ where
                 ticket_holdings::started_at.eq(ticket.created_at),
             ))
             .execute(conn)?;
-        let event_id: i64 = diesel::insert_into(ticket_events::table)
+        let event: TicketEvent = diesel::insert_into(ticket_events::table)
             .values(&NewTicketEvent {
                 ticket_id: ticket.id,
                 kind: "submitted",
@@ -209,14 +213,16 @@ where
                 data: serde_json::json!({ "channel": channel.as_str(), "attachments": files.len() }),
                 public: true,
             })
-            .returning(ticket_events::id)
+            .returning(TicketEvent::as_returning())
             .get_result(conn)?;
-        store_attachments(conn, ticket.id, Some(event_id), files)?;
+        let attachments = store_attachments(conn, ticket.id, Some(event.id), files)?;
         let submitted = Submitted {
             ticket,
             tracking_token: token.clone(),
             contact_email: new.email().map(|e| e.as_str().to_string()),
             contact_name: new.name().to_string(),
+            event,
+            attachments,
         };
         notify(conn, &submitted).map_err(RequestError::Other)?;
         tracing::info!(ticket.id = submitted.ticket.id, reference = %submitted.ticket.reference,
@@ -225,14 +231,16 @@ where
     })
 }
 
+/// Stores the files; returns them as stored, in order, without their bytes.
 pub fn store_attachments(
     conn: &mut PgConnection,
     ticket_id: i64,
     event_id: Option<i64>,
     files: &[Attachment],
-) -> QueryResult<()> {
+) -> QueryResult<Vec<AttachmentMeta>> {
+    let mut stored = Vec::with_capacity(files.len());
     for f in files {
-        diesel::insert_into(attachments::table)
+        let meta = diesel::insert_into(attachments::table)
             .values(&NewAttachment {
                 ticket_id,
                 event_id,
@@ -243,7 +251,9 @@ pub fn store_attachments(
                 data: &f.data,
                 public: true,
             })
-            .execute(conn)?;
+            .returning(AttachmentMeta::as_returning())
+            .get_result(conn)?;
+        stored.push(meta);
     }
-    Ok(())
+    Ok(stored)
 }

@@ -8,9 +8,10 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::submit::store_attachments;
+use super::submit::{store_attachments, Submitted};
 use super::{Attachment, RequestError};
 use crate::db::models::attachment::AttachmentMeta;
+use crate::db::models::category::Category;
 use crate::db::models::ticket::Ticket;
 use crate::db::models::ticket_event::{NewTicketEvent, TicketEvent};
 use crate::db::models::user::lower;
@@ -211,22 +212,84 @@ pub fn citizen_view(conn: &mut PgConnection, ticket: &Ticket) -> Result<CitizenV
         .order(attachments::id.asc())
         .select(AttachmentMeta::as_select())
         .load(conn)?;
+    Ok(view_of(
+        ticket,
+        Names {
+            category,
+            category_slug,
+            questions,
+            department,
+            time_zone,
+        },
+        events,
+        files,
+    ))
+}
+
+/// The view of a request just submitted, built from what
+/// [`submit`](super::submit::submit) wrote and returned: the same as
+/// [`citizen_view`] would read back, without three more queries. `department`
+/// and `time_zone` are those of the category's department (see
+/// [`super::submission_target`]).
+pub fn submitted_view(
+    submitted: &Submitted,
+    category: &Category,
+    department: &str,
+    time_zone: &str,
+) -> CitizenView {
+    view_of(
+        &submitted.ticket,
+        Names {
+            category: category.name.clone(),
+            category_slug: category.slug.clone(),
+            questions: category.extra_fields.clone(),
+            department: department.to_string(),
+            time_zone: time_zone.to_string(),
+        },
+        std::iter::once(submitted.event.clone())
+            .filter(|e| e.public)
+            .collect(),
+        submitted
+            .attachments
+            .iter()
+            .filter(|a| a.public)
+            .cloned()
+            .collect(),
+    )
+}
+
+/// What a view shows of the ticket's category and department.
+struct Names {
+    category: String,
+    category_slug: String,
+    /// The category's extra-field definitions, to show answers in words.
+    questions: serde_json::Value,
+    department: String,
+    time_zone: String,
+}
+
+fn view_of(
+    ticket: &Ticket,
+    names: Names,
+    events: Vec<TicketEvent>,
+    files: Vec<AttachmentMeta>,
+) -> CitizenView {
     let status = ticket.status.citizen_status();
-    Ok(CitizenView {
+    CitizenView {
         reference: ticket.reference.clone(),
         kind: ticket.kind.as_str().to_string(),
         subject: ticket.subject.clone(),
         description: ticket.description.clone(),
-        category,
-        category_slug,
-        department,
+        category: names.category,
+        category_slug: names.category_slug,
+        department: names.department,
         status,
         status_key: status.message_key(),
         address: ticket.address.clone(),
         latitude: ticket.latitude,
         longitude: ticket.longitude,
         extra_fields: ticket.extra_fields.clone(),
-        extra_answers: extra_answers(&questions, &ticket.extra_fields),
+        extra_answers: extra_answers(&names.questions, &ticket.extra_fields),
         created_at: ticket.created_at,
         updated_at: ticket.updated_at,
         resolution_code: ticket.resolution_code,
@@ -252,8 +315,8 @@ pub fn citizen_view(conn: &mut PgConnection, ticket: &Ticket) -> Result<CitizenV
             .collect(),
         can_comment: ticket.status.apply(StatusAction::CitizenReplied).is_ok(),
         can_withdraw: ticket.status.apply(StatusAction::Withdraw).is_ok(),
-        time_zone,
-    })
+        time_zone: names.time_zone,
+    }
 }
 
 /// A public attachment's bytes, if it belongs to this ticket.

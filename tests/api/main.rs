@@ -1,6 +1,7 @@
 //! One integration-test binary: every test talks to the real app over HTTP
 //! against a real PostgreSQL database of its own.
 
+mod api_requests;
 mod authz_matrix;
 mod browser;
 mod citizen_api;

@@ -254,7 +254,7 @@ pub async fn create_request(
     let now = Utc::now();
     let (settings2, templates2) = (settings.clone(), templates.clone());
     let (submitted, view) = db::run(&pool, move |conn| -> Result<_, ApiError> {
-        let (category, rules) = match requests::active_category(conn, &category_code) {
+        let target = match requests::submission_target(conn, &category_code) {
             Ok(found) => found,
             Err(RequestError::NotFound) => {
                 let mut fields = BTreeMap::new();
@@ -266,11 +266,11 @@ pub async fn create_request(
             }
             Err(e) => return Err(e.into()),
         };
-        let new = NewTicket::parse(input, &rules, now)
+        let new = NewTicket::parse(input, &target.rules, now)
             .map_err(|e| ApiError::validation(e.localised(Locale::En)))?;
         let submitted = submit::submit(
             conn,
-            &category,
+            &target.category,
             &new,
             &[],
             submit::Arrival {
@@ -278,9 +278,24 @@ pub async fn create_request(
                 at: now,
                 council_zone: settings2.application.time_zone,
             },
-            |conn, s| notify::confirmation(conn, &templates2, &settings2, s),
+            |conn, s| {
+                notify::confirmation_naming(
+                    conn,
+                    &templates2,
+                    &settings2,
+                    s,
+                    &target.category.name,
+                    &target.department,
+                )
+            },
         )?;
-        let view = track::citizen_view(conn, &submitted.ticket)?;
+        // Everything the answer shows was just written or loaded: no reading back.
+        let view = track::submitted_view(
+            &submitted,
+            &target.category,
+            &target.department,
+            &target.time_zone,
+        );
         Ok((submitted, view))
     })
     .await?;
