@@ -153,13 +153,6 @@ pub struct IntakeIn {
     pub extra_fields: Option<BTreeMap<String, serde_json::Value>>,
 }
 
-fn json_text(v: serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s,
-        other => other.to_string(),
-    }
-}
-
 impl IntakeIn {
     fn into_intake(self) -> Result<Intake, FieldErrors> {
         let mut errors = FieldErrors::default();
@@ -172,19 +165,7 @@ impl IntakeIn {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let extra = self
-            .extra_fields
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, v)| {
-                let values = match v {
-                    serde_json::Value::Array(items) => items.into_iter().map(json_text).collect(),
-                    serde_json::Value::Null => vec![],
-                    other => vec![json_text(other)],
-                };
-                (k, values)
-            })
-            .collect();
+        let extra = super::requests::extra_values(self.extra_fields);
         Ok(Intake {
             // Unknown channels are refused by the use case, with the field named.
             channel: self.channel.parse().unwrap_or(Channel::Staff),

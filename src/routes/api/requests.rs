@@ -131,19 +131,7 @@ pub struct CreateRequest {
 
 impl CreateRequest {
     fn into_input(self) -> (String, SubmissionInput) {
-        let extra = self
-            .extra_fields
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, v)| {
-                let values = match v {
-                    serde_json::Value::Array(items) => items.into_iter().map(json_text).collect(),
-                    serde_json::Value::Null => vec![],
-                    other => vec![json_text(other)],
-                };
-                (k, values)
-            })
-            .collect();
+        let extra = extra_values(self.extra_fields);
         let input = SubmissionInput {
             kind: self.kind.unwrap_or_default(),
             subject: self.subject.unwrap_or_default(),
@@ -162,11 +150,27 @@ impl CreateRequest {
     }
 }
 
-fn json_text(v: serde_json::Value) -> String {
-    match v {
+/// Extra-field answers sent as JSON, as the form values the domain checks:
+/// a list for multi-value lists, numbers and booleans as their text.
+pub(crate) fn extra_values(
+    fields: Option<BTreeMap<String, serde_json::Value>>,
+) -> BTreeMap<String, Vec<String>> {
+    let text = |v: serde_json::Value| match v {
         serde_json::Value::String(s) => s,
         other => other.to_string(),
-    }
+    };
+    fields
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| {
+            let values = match v {
+                serde_json::Value::Array(items) => items.into_iter().map(text).collect(),
+                serde_json::Value::Null => vec![],
+                other => vec![text(other)],
+            };
+            (k, values)
+        })
+        .collect()
 }
 
 /// A request as its citizen sees it.
