@@ -169,6 +169,55 @@ diesel::table! {
 }
 
 diesel::table! {
+    sla_calendar_applied (calendar_id) {
+        calendar_id -> Int8,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sla_clock_events (id) {
+        id -> Int8,
+        ticket_id -> Int8,
+        clock -> Text,
+        cycle -> Int4,
+        kind -> Text,
+        at -> Timestamptz,
+        target_minutes -> Nullable<Int4>,
+        calendar_id -> Nullable<Int8>,
+        minutes -> Nullable<Int4>,
+        percent -> Nullable<Int2>,
+        reason -> Nullable<Text>,
+        actor_user_id -> Nullable<Int8>,
+        elapsed_seconds -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sla_clocks (ticket_id, clock) {
+        ticket_id -> Int8,
+        clock -> Text,
+        policy_id -> Nullable<Int8>,
+        calendar_id -> Int8,
+        state -> Text,
+        cycle -> Int4,
+        started_at -> Timestamptz,
+        target_minutes -> Int4,
+        extension_minutes -> Int4,
+        elapsed_seconds -> Int8,
+        since -> Timestamptz,
+        due_at -> Nullable<Timestamptz>,
+        met_at -> Nullable<Timestamptz>,
+        breached_at -> Nullable<Timestamptz>,
+        warned_percents -> Array<Nullable<Int2>>,
+        next_alert_at -> Nullable<Timestamptz>,
+        paused_seconds -> Int8,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     sla_policies (id) {
         id -> Int8,
         name -> Text,
@@ -177,6 +226,22 @@ diesel::table! {
         calendar_id -> Nullable<Int8>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        description -> Text,
+        keep_in_touch_minutes -> Nullable<Int4>,
+        warning_percents -> Array<Nullable<Int2>>,
+        warning_actions -> Array<Nullable<Text>>,
+        breach_actions -> Array<Nullable<Text>>,
+        escalation_department_id -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    sla_policy_targets (policy_id, priority) {
+        policy_id -> Int8,
+        priority -> Text,
+        first_response_minutes -> Int4,
+        keep_in_touch_minutes -> Nullable<Int4>,
+        resolution_minutes -> Int4,
     }
 }
 
@@ -239,6 +304,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         search -> Nullable<Tsvector>,
         awaiting_staff_since -> Nullable<Timestamptz>,
+        sla_due_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -282,7 +348,16 @@ diesel::joinable!(contact_log -> users (user_id));
 diesel::joinable!(departments -> business_calendars (calendar_id));
 diesel::joinable!(outbox -> tickets (ticket_id));
 diesel::joinable!(password_resets -> users (user_id));
+diesel::joinable!(sla_calendar_applied -> business_calendars (calendar_id));
+diesel::joinable!(sla_clock_events -> business_calendars (calendar_id));
+diesel::joinable!(sla_clock_events -> tickets (ticket_id));
+diesel::joinable!(sla_clock_events -> users (actor_user_id));
+diesel::joinable!(sla_clocks -> business_calendars (calendar_id));
+diesel::joinable!(sla_clocks -> sla_policies (policy_id));
+diesel::joinable!(sla_clocks -> tickets (ticket_id));
 diesel::joinable!(sla_policies -> business_calendars (calendar_id));
+diesel::joinable!(sla_policies -> departments (escalation_department_id));
+diesel::joinable!(sla_policy_targets -> sla_policies (policy_id));
 diesel::joinable!(ticket_events -> contacts (actor_contact_id));
 diesel::joinable!(ticket_events -> tickets (ticket_id));
 diesel::joinable!(ticket_events -> users (actor_user_id));
@@ -308,7 +383,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     password_resets,
     reference_counters,
+    sla_calendar_applied,
+    sla_clock_events,
+    sla_clocks,
     sla_policies,
+    sla_policy_targets,
     ticket_events,
     ticket_holdings,
     tickets,

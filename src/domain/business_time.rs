@@ -696,6 +696,53 @@ impl BusinessCalendar {
             .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 
+    /// The earliest instant `s <= end` with `between(s, end) <= business`:
+    /// count `business` of open time back from `end`, then go back over any
+    /// closed time before it. It answers "when was this mark reached?" for a
+    /// clock that had accrued `business` more than the mark by `end`, with
+    /// the same convention as [`checked_add`](Self::checked_add) (a mark
+    /// reached at closing time was reached at closing time, not at the next
+    /// opening). With `business <= 0` it is `end` when `end` is open, else
+    /// the end of the last open period before it. `None` when that needs
+    /// more than [`MAX_CLOSED_DAYS`] consecutive closed days, or lies before
+    /// chrono's range.
+    pub fn checked_sub(&self, end: DateTime<Utc>, business: TimeDelta) -> Option<DateTime<Utc>> {
+        let mut remaining = max(delta_nanos(business), 0);
+        if matches!(self.schedule, Schedule::AlwaysOpen) {
+            return from_nanos(to_nanos(end) - remaining);
+        }
+        // Walk back a week at a time. A period split by a window's edge is
+        // counted in two parts, which gives the same answer.
+        const WINDOW_DAYS: i64 = 7;
+        let mut hi = end;
+        let mut closed_days = 0;
+        while closed_days <= MAX_CLOSED_DAYS {
+            let lo = hi.checked_sub_signed(TimeDelta::days(WINDOW_DAYS))?;
+            let periods: Vec<_> = self.open_periods(lo, hi).collect();
+            if periods.is_empty() {
+                closed_days += WINDOW_DAYS;
+            } else {
+                closed_days = 0;
+            }
+            for (a, b) in periods.into_iter().rev() {
+                let len = to_nanos(b) - to_nanos(a);
+                if remaining < len {
+                    return from_nanos(to_nanos(b) - remaining);
+                }
+                remaining -= len;
+            }
+            hi = lo;
+        }
+        None
+    }
+
+    /// Like [`checked_sub`](Self::checked_sub), with the far-past sentinel
+    /// [`DateTime::<Utc>::MIN_UTC`] instead of `None`.
+    pub fn sub(&self, end: DateTime<Utc>, business: TimeDelta) -> DateTime<Utc> {
+        self.checked_sub(end, business)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+    }
+
     /// Open time in `[from, to)`; zero if `to <= from`.
     pub fn between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> TimeDelta {
         if to <= from {
@@ -1682,6 +1729,21 @@ mod tests {
                 prop_assert!(cal.is_open(end - TimeDelta::seconds(1)));
                 prop_assert!(cal.between(t, end - TimeDelta::seconds(1)) < m);
             }
+        }
+
+        #[test]
+        fn sub_inverts_between(case in arb_case(), t in arb_instant(), m in arb_duration()) {
+            let cal = case.cal();
+            let start = cal.sub(t, m);
+            prop_assert!(start <= t);
+            prop_assert_eq!(cal.between(start, t), m);
+            // The earliest such instant: a second earlier counts more.
+            prop_assert!(cal.between(start - TimeDelta::seconds(1), t) > m);
+            // Counting forward again reaches the mark by `t`, with no open
+            // time left between.
+            let back = cal.add(start, m);
+            prop_assert!(back <= t);
+            prop_assert_eq!(cal.between(back, t), TimeDelta::zero());
         }
 
         #[test]

@@ -7,6 +7,7 @@ pub mod new_ticket;
 pub mod priority;
 pub mod reference;
 pub mod role;
+pub mod sla;
 pub mod ticket;
 pub mod ticket_kind;
 pub mod ticket_status;

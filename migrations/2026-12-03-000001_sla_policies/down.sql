@@ -1,0 +1,10 @@
+DROP TABLE sla_policy_targets;
+ALTER TABLE sla_policies
+    DROP CONSTRAINT sla_policies_escalation_department,
+    DROP COLUMN escalation_department_id,
+    DROP COLUMN breach_actions,
+    DROP COLUMN warning_actions,
+    DROP COLUMN warning_percents,
+    DROP COLUMN keep_in_touch_minutes,
+    DROP COLUMN description;
+DROP FUNCTION civicdesk_distinct_percents(SMALLINT[]);
