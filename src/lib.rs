@@ -8,6 +8,7 @@
 pub mod abuse;
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod configuration;
 pub mod database;

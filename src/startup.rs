@@ -10,6 +10,7 @@ use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
 use crate::abuse::{PasswordResetLimiter, SubmissionLimiter};
+use crate::clock::Clock;
 use crate::configuration::Settings;
 use crate::db::Pool;
 use crate::email::{EmailTemplates, Mailer};
@@ -27,11 +28,17 @@ pub struct Application {
     server: Server,
     email_templates: EmailTemplates,
     mailer: Mailer,
+    clock: Clock,
 }
 
 impl Application {
     /// Binds the listener (port 0 picks a free port, as tests do) and builds the server.
     pub fn build(settings: Settings, pool: Pool) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, pool, Clock::system())
+    }
+
+    /// [`build`](Self::build) reading the time from `clock` (tests set it).
+    pub fn build_with_clock(settings: Settings, pool: Pool, clock: Clock) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(settings.application.bind)
             .with_context(|| format!("cannot listen on {}", settings.application.bind))?;
         let port = listener.local_addr()?.port();
@@ -67,6 +74,7 @@ impl Application {
         let templates = web::Data::new(templates);
         let email_templates_data = web::Data::new(email_templates.clone());
         let mailer_data = web::Data::new(mailer.clone());
+        let clock_data = web::Data::new(clock.clone());
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(routes::errors::handlers())
@@ -93,6 +101,7 @@ impl Application {
                 .app_data(templates.clone())
                 .app_data(email_templates_data.clone())
                 .app_data(mailer_data.clone())
+                .app_data(clock_data.clone())
                 .app_data(limiter.clone())
                 .app_data(reset_limiter.clone())
                 .app_data(web::PayloadConfig::new(256 * 1024))
@@ -110,6 +119,7 @@ impl Application {
             server,
             email_templates,
             mailer,
+            clock,
         })
     }
 
@@ -125,6 +135,11 @@ impl Application {
     /// The mailer handlers get as `web::Data<Mailer>`; the outbox worker sends with it.
     pub fn mailer(&self) -> &Mailer {
         &self.mailer
+    }
+
+    /// The clock handlers read; background workers should read the same one.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     pub fn handle(&self) -> ServerHandle {

@@ -102,3 +102,8 @@ CREATE TABLE sla_calendar_applied (
     calendar_id BIGINT PRIMARY KEY REFERENCES business_calendars (id) ON DELETE CASCADE,
     updated_at  TIMESTAMPTZ NOT NULL
 );
+
+-- A ticket's updated_at is what its people saw change, dated by the
+-- application's (injectable) clock: every use case sets it, and internal
+-- bookkeeping (a due instant recomputed) leaves it alone.
+DROP TRIGGER tickets_updated_at ON tickets;

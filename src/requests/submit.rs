@@ -192,6 +192,8 @@ where
                 contact_id,
                 locale: new.locale().tag(),
                 privacy_consent_at: Some(new.privacy_consent_at()),
+                created_at: now,
+                updated_at: now,
             })
             .returning(Ticket::as_returning())
             .get_result(conn)?;
@@ -212,6 +214,7 @@ where
                 body: "",
                 data: serde_json::json!({ "channel": channel.as_str(), "attachments": files.len() }),
                 public: true,
+                created_at: now,
             })
             .returning(TicketEvent::as_returning())
             .get_result(conn)?;

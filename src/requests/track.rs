@@ -403,6 +403,7 @@ where
                 body,
                 data: serde_json::json!({ "from": current.status.as_str(), "to": next.as_str(), "attachments": files.len() }),
                 public: true,
+                created_at: now,
             })
             .returning(ticket_events::id)
             .get_result(conn)?;
@@ -410,7 +411,10 @@ where
         change_status(conn, &current, next, None, now)?;
         // The queue marker: the citizen is waiting for staff (keep the oldest time).
         diesel::update(tickets::table.filter(tickets::id.eq(current.id)))
-            .set(tickets::awaiting_staff_since.eq(current.awaiting_staff_since.unwrap_or(now)))
+            .set((
+                tickets::awaiting_staff_since.eq(current.awaiting_staff_since.unwrap_or(now)),
+                tickets::updated_at.eq(now),
+            ))
             .execute(conn)?;
         let comment = Comment {
             body,
@@ -463,6 +467,7 @@ pub fn withdraw(
                 body: reason,
                 data: serde_json::json!({ "from": current.status.as_str(), "to": next.as_str() }),
                 public: true,
+                created_at: now,
             })
             .execute(conn)?;
         change_status(conn, &current, next, Some(ResolutionCode::Withdrawn), now)?;

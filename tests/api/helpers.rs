@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
+use civicdesk::clock::Clock;
 use civicdesk::configuration::{Environment, Overrides, Settings};
 use civicdesk::email::{EmailTemplates, Mailer};
 use civicdesk::embedded_pg::{ClusterOptions, EmbeddedCluster};
@@ -132,6 +133,9 @@ pub struct TestApp {
     /// The app's own mailer and email templates (built by `Application::build`).
     pub mailer: Mailer,
     pub email_templates: EmailTemplates,
+    /// The clock the app reads: the system's, or a manual one from
+    /// [`spawn_app_at`] that tests set and advance.
+    pub clock: Clock,
 }
 
 /// Settings for a test app: the test environment's files, the given database,
@@ -188,6 +192,7 @@ pub async fn spawn_app_linking_to_itself() -> TestApp {
             settings.application.public_base_url =
                 url::Url::parse(&format!("http://127.0.0.1:{port}")).expect("a URL");
         },
+        Clock::system(),
     )
     .await
 }
@@ -198,7 +203,14 @@ pub async fn spawn_app_on(db_url: String) -> TestApp {
 }
 
 async fn spawn_app_on_with(db_url: String, configure: impl FnOnce(&mut Overrides)) -> TestApp {
-    spawn_app_adjusted(db_url, configure, |_| {}).await
+    spawn_app_adjusted(db_url, configure, |_| {}, Clock::system()).await
+}
+
+/// The app on a manual clock that stands at `now` until the test moves it
+/// (`app.clock.set(..)`, `app.clock.advance(..)`).
+pub async fn spawn_app_at(now: DateTime<Utc>) -> TestApp {
+    let db_url = cluster().new_database();
+    spawn_app_adjusted(db_url, |_| {}, |_| {}, Clock::manual(now)).await
 }
 
 /// Spawns the app on an existing database, with the test settings as
@@ -207,6 +219,7 @@ async fn spawn_app_adjusted(
     db_url: String,
     configure: impl FnOnce(&mut Overrides),
     adjust: impl FnOnce(&mut Settings),
+    clock: Clock,
 ) -> TestApp {
     let data_dir = scratch_dir("civicdesk-app-");
     let smtp = SmtpCapture::start();
@@ -218,7 +231,8 @@ async fn spawn_app_adjusted(
         settings.database.pool_size.get(),
         std::time::Duration::from_secs(settings.database.connect_timeout_seconds),
     );
-    let app = Application::build(settings.clone(), pool).expect("building the app");
+    let app = Application::build_with_clock(settings.clone(), pool, clock.clone())
+        .expect("building the app");
     let port = app.port();
     let mailer = app.mailer().clone();
     let email_templates = app.email_templates().clone();
@@ -237,6 +251,7 @@ async fn spawn_app_adjusted(
         smtp,
         mailer,
         email_templates,
+        clock,
     }
 }
 

@@ -7,6 +7,7 @@ mod browser;
 mod citizen_api;
 mod citizen_pages;
 mod cli;
+mod clock;
 mod config;
 mod embedded;
 mod generate;

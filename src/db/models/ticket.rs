@@ -60,6 +60,8 @@ pub struct NewTicketRow<'a> {
     pub contact_id: i64,
     pub locale: &'a str,
     pub privacy_consent_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// What a staff action changes on a ticket. `None` leaves a column alone;

@@ -30,4 +30,6 @@ pub struct NewTicketEvent<'a> {
     pub body: &'a str,
     pub data: serde_json::Value,
     pub public: bool,
+    /// The use case's `now` (the injectable clock), not the database's.
+    pub created_at: DateTime<Utc>,
 }

@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::error::ApiError;
 use crate::auth::session::CurrentStaff;
+use crate::clock::Clock;
 use crate::configuration::Settings;
 use crate::db::filters::{ListError, ListQuery, Scope, PAGE_SIZE};
 use crate::db::{self, Pool};
@@ -98,6 +98,7 @@ pub async fn list_tickets(
     staff: CurrentStaff,
     pool: web::Data<Pool>,
     settings: web::Data<Settings>,
+    clock: web::Data<Clock>,
 ) -> Result<HttpResponse, ApiError> {
     let scope = Scope::of(&staff).ok_or_else(forbidden)?;
     let query = web::Query::<ListQuery>::from_query(req.query_string())
@@ -105,7 +106,7 @@ pub async fn list_tickets(
         .into_inner();
     let zone = settings.application.time_zone;
     let (page, counts) = db::run(&pool, move |conn| {
-        queues::list_with_counts(conn, &scope, &query, zone, Utc::now(), PAGE_SIZE).map_err(|e| {
+        queues::list_with_counts(conn, &scope, &query, zone, clock.now(), PAGE_SIZE).map_err(|e| {
             match e {
                 ListError::Filter(f) => bad_query(f.to_string()),
                 ListError::Db(e) => db::DbError::from(e).into(),
@@ -219,6 +220,7 @@ pub async fn create_ticket(
     pool: web::Data<Pool>,
     settings: web::Data<Settings>,
     templates: web::Data<EmailTemplates>,
+    clock: web::Data<Clock>,
 ) -> Result<HttpResponse, ApiError> {
     if !staff.works_tickets() {
         return Err(forbidden());
@@ -234,7 +236,7 @@ pub async fn create_ticket(
             conn,
             &staff_member,
             intake,
-            Utc::now(),
+            clock.now(),
             settings2.application.time_zone,
             |conn, s| notify::confirmation(conn, &templates2, &settings2, s),
         )

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 use crate::abuse::SubmissionLimiter;
+use crate::clock::Clock;
 use crate::configuration::Settings;
 use crate::db::{self, Pool};
 use crate::domain::new_ticket::{NewTicket, SubmissionInput};
@@ -252,10 +253,11 @@ pub async fn create_request(
     settings: web::Data<Settings>,
     templates: web::Data<EmailTemplates>,
     limiter: web::Data<SubmissionLimiter>,
+    clock: web::Data<Clock>,
 ) -> Result<HttpResponse, ApiError> {
     limiter.check(&req).map_err(ApiError::rate_limited)?;
     let (category_code, input) = body.into_inner().into_input();
-    let now = Utc::now();
+    let now = clock.now();
     let (settings2, templates2) = (settings.clone(), templates.clone());
     let (submitted, view) = db::run(&pool, move |conn| -> Result<_, ApiError> {
         let target = match requests::submission_target(conn, &category_code) {
@@ -377,6 +379,7 @@ pub struct CommentIn {
         (status = 409, description = "The request is closed"),
         (status = 422, description = "Empty or too long"),
     ))]
+#[allow(clippy::too_many_arguments)]
 #[post("/requests/{reference}/comments")]
 pub async fn add_comment(
     req: HttpRequest,
@@ -386,6 +389,7 @@ pub async fn add_comment(
     pool: web::Data<Pool>,
     settings: web::Data<Settings>,
     templates: web::Data<EmailTemplates>,
+    clock: web::Data<Clock>,
 ) -> Result<HttpResponse, ApiError> {
     let token = token_of(&req, &query);
     let reference = path.into_inner();
@@ -397,7 +401,7 @@ pub async fn add_comment(
             &ticket,
             &text,
             &[],
-            Utc::now(),
+            clock.now(),
             on_citizen_comment(&templates, &settings),
         )?;
         let ticket = track::by_token(conn, &reference, &token)?;

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::error::ApiError;
 use crate::auth::policy::Action;
 use crate::auth::session::CurrentStaff;
+use crate::clock::Clock;
 use crate::configuration::Settings;
 use crate::db::{self, Pool};
 use crate::email::EmailTemplates;
@@ -79,15 +80,17 @@ async fn act<F>(
     pool: web::Data<Pool>,
     settings: web::Data<Settings>,
     templates: web::Data<EmailTemplates>,
+    clock: web::Data<Clock>,
     action: F,
 ) -> Result<HttpResponse, ApiError>
 where
     F: FnOnce(&mut PgConnection, &Ctx, &str) -> Result<Outcome, TicketError> + Send + 'static,
 {
+    let now = clock.now();
     let view = db::run(&pool, move |conn| -> Result<_, ApiError> {
         let cx = Ctx {
             staff: &staff,
-            now: Utc::now(),
+            now,
             templates: &templates,
             settings: &settings,
         };
@@ -229,6 +232,7 @@ macro_rules! ticket_action {
             pool: web::Data<Pool>,
             settings: web::Data<Settings>,
             templates: web::Data<EmailTemplates>,
+            clock: web::Data<Clock>,
         ) -> Result<HttpResponse, ApiError> {
             let $input = body.into_inner();
             act(
@@ -237,6 +241,7 @@ macro_rules! ticket_action {
                 pool,
                 settings,
                 templates,
+                clock,
                 move |$conn: &mut PgConnection, $cx: &Ctx, $reference: &str| $run,
             )
             .await

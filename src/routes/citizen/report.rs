@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use serde::Deserialize;
 
 use super::{html, locale_text_problem, page_layout, see_other};
 use crate::abuse::SubmissionLimiter;
 use crate::auth::csrf;
+use crate::clock::Clock;
 use crate::configuration::Settings;
 use crate::db::models::category::Category;
 use crate::db::{self, Pool};
@@ -306,6 +306,7 @@ pub async fn submit_form(
     settings: web::Data<Settings>,
     limiter: web::Data<SubmissionLimiter>,
     RequestLocale(locale): RequestLocale,
+    clock: web::Data<Clock>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = load_form_context(&pool, path.into_inner()).await?;
     let limits = UploadLimits::from_settings(&settings);
@@ -353,7 +354,7 @@ pub async fn submit_form(
         }
         values.entry(k).or_default().push(v);
     }
-    let now = Utc::now();
+    let now = clock.now();
     let input = input_from(&values);
     let parsed = NewTicket::parse(input, &ctx.rules, now);
     let (new, errors) = match parsed {

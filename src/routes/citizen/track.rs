@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::{html, page_layout, see_other};
 use crate::auth::{csrf, grant};
+use crate::clock::Clock;
 use crate::configuration::Settings;
 use crate::db::models::ticket::Ticket;
 use crate::db::{self, Pool};
@@ -209,6 +210,7 @@ fn back_to(reference: &str, token: Option<&str>, done: &str) -> HttpResponse {
 }
 
 /// `POST /requests/{reference}/comments`: information or an answer, with files.
+#[allow(clippy::too_many_arguments)]
 #[post("/requests/{reference}/comments")]
 pub async fn comment(
     req: HttpRequest,
@@ -218,6 +220,7 @@ pub async fn comment(
     settings: web::Data<Settings>,
     templates: web::Data<EmailTemplates>,
     RequestLocale(locale): RequestLocale,
+    clock: web::Data<Clock>,
 ) -> Result<HttpResponse, AppError> {
     let limits = UploadLimits::from_settings(&settings);
     let multipart = uploads::multipart_from_request(req.headers(), payload, &limits)
@@ -258,7 +261,7 @@ pub async fn comment(
             &ticket,
             &body,
             &files,
-            Utc::now(),
+            clock.now(),
             on_citizen_comment(&templates, &settings2),
         )
         .map_err(|e| super::request_error(e, locale))
@@ -284,6 +287,7 @@ pub async fn withdraw(
     pool: web::Data<Pool>,
     settings: web::Data<Settings>,
     RequestLocale(locale): RequestLocale,
+    clock: web::Data<Clock>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     if !csrf::verify(&req, form.csrf_token.as_deref()) {
@@ -302,7 +306,7 @@ pub async fn withdraw(
     db::run(&pool, move |conn| -> Result<_, AppError> {
         let ticket =
             access(conn, granted, &reference2, token2.as_deref()).map_err(super::not_found_or)?;
-        track::withdraw(conn, &ticket, &reason, Utc::now())
+        track::withdraw(conn, &ticket, &reason, clock.now())
             .map_err(|e| super::request_error(e, locale))
     })
     .await?;

@@ -5,13 +5,13 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use diesel::prelude::*;
 
 use super::queues::{list_error, queue_links};
 use super::{html, layout};
 use crate::auth::csrf;
 use crate::auth::session::CurrentStaff;
+use crate::clock::Clock;
 use crate::configuration::Settings;
 use crate::db::filters::{Queue, Scope};
 use crate::db::{self, Pool};
@@ -33,11 +33,12 @@ pub async fn home(
     templates: web::Data<Templates>,
     settings: web::Data<Settings>,
     RequestLocale(locale): RequestLocale,
+    clock: web::Data<Clock>,
 ) -> Result<HttpResponse, AppError> {
     let ids = staff.departments.clone();
     let scope = Scope::of(&staff);
     let zone = settings.application.time_zone;
-    let now = Utc::now();
+    let now = clock.now();
     let scope2 = scope.clone();
     let (names, dashboard): (Vec<String>, Option<Dashboard>) =
         db::run(&pool, move |conn| -> Result<_, AppError> {

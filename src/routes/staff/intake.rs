@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::{html, layout};
 use crate::auth::csrf;
 use crate::auth::session::CurrentStaff;
+use crate::clock::Clock;
 use crate::configuration::Settings;
 use crate::db::{self, Pool};
 use crate::domain::new_ticket::SubmissionInput;
@@ -353,6 +353,7 @@ pub async fn submit(
     email_templates: web::Data<EmailTemplates>,
     settings: web::Data<Settings>,
     RequestLocale(locale): RequestLocale,
+    clock: web::Data<Clock>,
 ) -> Result<HttpResponse, AppError> {
     forbidden_unless_works_tickets(&staff, locale)?;
     let mut values: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -379,7 +380,7 @@ pub async fn submit(
         contact_id,
         input: input_from(&values),
     };
-    let now = Utc::now();
+    let now = clock.now();
     let staff_member = staff.0.clone();
     let (settings2, email_templates2) = (settings.clone(), email_templates.clone());
     let outcome = db::run(&pool, move |conn| -> Result<_, AppError> {

@@ -7,12 +7,12 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use diesel::prelude::*;
 use fluent_templates::fluent_bundle::FluentValue;
 
 use super::{html, layout};
 use crate::auth::session::CurrentStaff;
+use crate::clock::Clock;
 use crate::configuration::Settings;
 use crate::db::filters::{
     AssigneeFilter, FilterError, ListError, ListQuery, Queue, Scope, Sort, PAGE_SIZE,
@@ -263,12 +263,13 @@ pub async fn queue(
     templates: web::Data<Templates>,
     settings: web::Data<Settings>,
     RequestLocale(locale): RequestLocale,
+    clock: web::Data<Clock>,
 ) -> Result<HttpResponse, AppError> {
     let Some(scope) = Scope::of(&staff) else {
         return Err(AppError::Forbidden(locale.text("queues-forbidden")));
     };
     let zone = settings.application.time_zone;
-    let now = Utc::now();
+    let now = clock.now();
     let parsed = ListQuery::from_query_string(req.query_string());
     let query = match &parsed {
         Ok(q) => q.clone(),

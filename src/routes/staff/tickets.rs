@@ -15,6 +15,7 @@ use super::{html, layout};
 use crate::auth::csrf;
 use crate::auth::policy::Action;
 use crate::auth::session::CurrentStaff;
+use crate::clock::Clock;
 use crate::configuration::Settings;
 use crate::db::{self, Pool};
 use crate::email::EmailTemplates;
@@ -35,6 +36,7 @@ pub struct Deps {
     templates: web::Data<Templates>,
     email_templates: web::Data<EmailTemplates>,
     settings: web::Data<Settings>,
+    clock: web::Data<Clock>,
 }
 
 impl actix_web::FromRequest for Deps {
@@ -48,6 +50,7 @@ impl actix_web::FromRequest for Deps {
                 templates: req.app_data::<web::Data<Templates>>()?.clone(),
                 email_templates: req.app_data::<web::Data<EmailTemplates>>()?.clone(),
                 settings: req.app_data::<web::Data<Settings>>()?.clone(),
+                clock: req.app_data::<web::Data<Clock>>()?.clone(),
             })
         })();
         std::future::ready(
@@ -161,7 +164,9 @@ async fn render(
         problem: r.problem,
         errors: r.errors,
         drafts,
-        now_local: Utc::now()
+        now_local: deps
+            .clock
+            .now()
             .with_timezone(&zone)
             .format("%Y-%m-%dT%H:%M")
             .to_string(),
@@ -297,10 +302,11 @@ where
     }
     let (staff2, reference2) = (staff.0.clone(), reference.clone());
     let (settings, email_templates) = (deps.settings.clone(), deps.email_templates.clone());
+    let now = deps.clock.now();
     let result = db::run(&deps.pool, move |conn| -> Result<_, AppError> {
         let cx = Ctx {
             staff: &staff2,
-            now: Utc::now(),
+            now,
             templates: &email_templates,
             settings: &settings,
         };

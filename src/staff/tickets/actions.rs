@@ -106,7 +106,7 @@ pub fn reply(
         record(
             conn,
             ticket.id,
-            cx.staff,
+            cx,
             "public_reply",
             &body,
             json!({ "emailed": emailed, "first_response": first }),
@@ -143,7 +143,7 @@ pub fn note(
         record(
             conn,
             ticket.id,
-            cx.staff,
+            cx,
             "internal_note",
             &body,
             json!({}),
@@ -178,7 +178,7 @@ pub fn acknowledge(
         record(
             conn,
             ticket.id,
-            cx.staff,
+            cx,
             "acknowledged",
             "",
             json!({ "first_response": true }),
@@ -245,7 +245,7 @@ pub fn assign(
         record(
             conn,
             ticket.id,
-            cx.staff,
+            cx,
             "assigned",
             "",
             json!({
@@ -338,7 +338,7 @@ pub fn transfer(
         record(
             conn,
             ticket.id,
-            cx.staff,
+            cx,
             "transferred",
             &reason,
             json!({
@@ -558,15 +558,7 @@ pub fn change_status(
                 change,
                 StatusChange::Resolve { .. } | StatusChange::Close { .. }
             );
-        record(
-            conn,
-            ticket.id,
-            cx.staff,
-            "status_changed",
-            body,
-            data,
-            public,
-        )?;
+        record(conn, ticket.id, cx, "status_changed", body, data, public)?;
         let version = save(conn, ticket.id, &changes, cx.now)?;
         tracing::info!(
             ticket.id = ticket.id,
@@ -603,7 +595,7 @@ pub fn change_priority(
         record(
             conn,
             ticket.id,
-            cx.staff,
+            cx,
             "priority_changed",
             "",
             json!({ "from": ticket.priority.as_str(), "to": priority.as_str() }),
@@ -665,7 +657,7 @@ pub fn change_category(
         record(
             conn,
             ticket.id,
-            cx.staff,
+            cx,
             "category_changed",
             "",
             json!({
@@ -757,7 +749,7 @@ pub fn merge(
         record(
             conn,
             source.id,
-            cx.staff,
+            cx,
             "merged_into",
             // The citizen's tracking page shows where their request went on.
             &target.reference,
@@ -768,7 +760,7 @@ pub fn merge(
         record(
             conn,
             target.id,
-            cx.staff,
+            cx,
             "merged_from",
             "",
             json!({ "from": source.reference }),
@@ -863,7 +855,7 @@ pub fn log_contact(
             record(
                 conn,
                 ticket.id,
-                cx.staff,
+                cx,
                 "contact_logged",
                 &notes,
                 json!({ "contact_log_id": id, "kind": kind, "subject": subject, "occurred_at": occurred_at }),

@@ -155,7 +155,7 @@ fn check_version(
 pub(crate) fn record(
     conn: &mut PgConnection,
     ticket_id: i64,
-    staff: &Staff,
+    cx: &Ctx,
     kind: &str,
     body: &str,
     data: serde_json::Value,
@@ -166,11 +166,12 @@ pub(crate) fn record(
             ticket_id,
             kind,
             actor_kind: "staff",
-            actor_user_id: Some(staff.id),
+            actor_user_id: Some(cx.staff.id),
             actor_contact_id: None,
             body,
             data,
             public,
+            created_at: cx.now,
         })
         .returning(ticket_events::id)
         .get_result(conn)
