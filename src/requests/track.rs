@@ -339,6 +339,32 @@ pub fn attachment(
         .ok_or(RequestError::NotFound)
 }
 
+/// The citizen's change, as the SLA clocks see it (waiting → back to work
+/// resumes them; a withdrawal stops them).
+fn sync_clocks(
+    conn: &mut PgConnection,
+    before: &Ticket,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let after: Ticket = tickets::table
+        .filter(tickets::id.eq(before.id))
+        .select(Ticket::as_select())
+        .first(conn)?;
+    crate::sla::engine::sync(
+        conn,
+        &crate::sla::engine::Change {
+            before: Some(before),
+            after: &after,
+            touch: crate::sla::Touch::None,
+            actor: crate::sla::Actor::Citizen,
+            reason: None,
+            now,
+        },
+    )
+    .map_err(RequestError::Other)?;
+    Ok(())
+}
+
 /// Changes the status and records who did what, bumping the version.
 fn change_status(
     conn: &mut PgConnection,
@@ -409,6 +435,7 @@ where
             .get_result(conn)?;
         store_attachments(conn, current.id, Some(event_id), files)?;
         change_status(conn, &current, next, None, now)?;
+        sync_clocks(conn, &current, now)?;
         // The queue marker: the citizen is waiting for staff (keep the oldest time).
         diesel::update(tickets::table.filter(tickets::id.eq(current.id)))
             .set((
@@ -471,6 +498,7 @@ pub fn withdraw(
             })
             .execute(conn)?;
         change_status(conn, &current, next, Some(ResolutionCode::Withdrawn), now)?;
+        sync_clocks(conn, &current, now)?;
         Ok(())
     })
 }

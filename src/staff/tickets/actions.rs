@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::notify;
 use super::{lock, record, save, Ctx, Message, Outcome, TicketError};
+use crate::sla::Touch;
 use crate::auth::policy::Action;
 use crate::db::models::contact_log::NewContactLogEntry;
 use crate::db::models::ticket::{Ticket, TicketChangeset};
@@ -114,12 +115,13 @@ pub fn reply(
         )?;
         let version = save(
             conn,
-            ticket.id,
+            cx,
+            &ticket,
             &TicketChangeset {
                 awaiting_staff_since: Some(None),
                 ..Default::default()
             },
-            cx.now,
+            Touch::FirstResponse,
         )?;
         tracing::info!(ticket.id = ticket.id, emailed, "public reply");
         Ok(done(&ticket, version, emailed))
@@ -149,7 +151,7 @@ pub fn note(
             json!({}),
             false,
         )?;
-        let version = save(conn, ticket.id, &TicketChangeset::default(), cx.now)?;
+        let version = save(conn, cx, &ticket, &TicketChangeset::default(), Touch::None)?;
         tracing::info!(ticket.id = ticket.id, "internal note");
         Ok(done(&ticket, version, false))
     })
@@ -184,7 +186,13 @@ pub fn acknowledge(
             json!({ "first_response": true }),
             true,
         )?;
-        let version = save(conn, ticket.id, &TicketChangeset::default(), cx.now)?;
+        let version = save(
+            conn,
+            cx,
+            &ticket,
+            &TicketChangeset::default(),
+            Touch::FirstResponse,
+        )?;
         tracing::info!(ticket.id = ticket.id, "acknowledged");
         Ok(done(&ticket, version, false))
     })
@@ -258,13 +266,14 @@ pub fn assign(
         )?;
         let version = save(
             conn,
-            ticket.id,
+            cx,
+            &ticket,
             &TicketChangeset {
                 assignee_id: Some(Some(assignee_id)),
                 status: Some(next),
                 ..Default::default()
             },
-            cx.now,
+            Touch::None,
         )?;
         tracing::info!(ticket.id = ticket.id, assignee.id = assignee_id, "assigned");
         Ok(done(&ticket, version, false))
@@ -352,14 +361,15 @@ pub fn transfer(
         )?;
         let version = save(
             conn,
-            ticket.id,
+            cx,
+            &ticket,
             &TicketChangeset {
                 department_id: Some(to_id),
                 assignee_id: Some(None),
                 status: Some(next),
                 ..Default::default()
             },
-            cx.now,
+            Touch::None,
         )?;
         tracing::info!(
             ticket.id = ticket.id,
@@ -559,7 +569,12 @@ pub fn change_status(
                 StatusChange::Resolve { .. } | StatusChange::Close { .. }
             );
         record(conn, ticket.id, cx, "status_changed", body, data, public)?;
-        let version = save(conn, ticket.id, &changes, cx.now)?;
+        let touch = if public {
+            Touch::PublicUpdate
+        } else {
+            Touch::None
+        };
+        let version = save(conn, cx, &ticket, &changes, touch)?;
         tracing::info!(
             ticket.id = ticket.id,
             from = from.as_str(),
@@ -603,12 +618,13 @@ pub fn change_priority(
         )?;
         let version = save(
             conn,
-            ticket.id,
+            cx,
+            &ticket,
             &TicketChangeset {
                 priority: Some(priority),
                 ..Default::default()
             },
-            cx.now,
+            Touch::None,
         )?;
         tracing::info!(
             ticket.id = ticket.id,
@@ -668,12 +684,13 @@ pub fn change_category(
         )?;
         let version = save(
             conn,
-            ticket.id,
+            cx,
+            &ticket,
             &TicketChangeset {
                 category_id: Some(to_id),
                 ..Default::default()
             },
-            cx.now,
+            Touch::None,
         )?;
         tracing::info!(
             ticket.id = ticket.id,
@@ -768,7 +785,8 @@ pub fn merge(
         )?;
         let version = save(
             conn,
-            source.id,
+            cx,
+            &source,
             &TicketChangeset {
                 status: Some(next),
                 resolution_code: Some(Some(ResolutionCode::Duplicate)),
@@ -777,9 +795,9 @@ pub fn merge(
                 awaiting_staff_since: Some(None),
                 ..Default::default()
             },
-            cx.now,
+            Touch::None,
         )?;
-        save(conn, target.id, &TicketChangeset::default(), cx.now)?;
+        save(conn, cx, &target, &TicketChangeset::default(), Touch::None)?;
         tracing::info!(
             ticket.id = source.id,
             into.id = target.id,
@@ -861,7 +879,14 @@ pub fn log_contact(
                 json!({ "contact_log_id": id, "kind": kind, "subject": subject, "occurred_at": occurred_at }),
                 false,
             )?;
-            save(conn, ticket.id, &TicketChangeset::default(), cx.now)?
+            // A call, visit or letter about the ticket keeps the citizen informed.
+            save(
+                conn,
+                cx,
+                &ticket,
+                &TicketChangeset::default(),
+                Touch::PublicUpdate,
+            )?
         } else {
             ticket.version
         };
