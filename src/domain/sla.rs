@@ -229,7 +229,12 @@ pub struct ClockState {
 
 impl ClockState {
     /// The state after the first event of a log (which must be `Started`).
-    pub fn start(kind: ClockKind, at: DateTime<Utc>, target_minutes: i32, calendar_id: i64) -> Self {
+    pub fn start(
+        kind: ClockKind,
+        at: DateTime<Utc>,
+        target_minutes: i32,
+        calendar_id: i64,
+    ) -> Self {
         Self {
             kind,
             status: ClockStatus::Running,
@@ -626,9 +631,8 @@ pub fn plan(
                 });
                 restarted = true;
             }
-            (ClockKind::Resolution, S::Met | S::Stopped) | (ClockKind::FirstResponse, S::Stopped) => {
-                p.push(E::Reopened)
-            }
+            (ClockKind::Resolution, S::Met | S::Stopped)
+            | (ClockKind::FirstResponse, S::Stopped) => p.push(E::Reopened),
             _ => {}
         }
     }

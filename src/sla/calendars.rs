@@ -153,7 +153,12 @@ fn holiday(h: &CalendarHoliday) -> anyhow::Result<Holiday> {
             month: u32::try_from(m)?,
             day: u32::try_from(d)?,
         },
-        _ => return Err(anyhow!("holiday {} has neither a date nor a month and day", h.id)),
+        _ => {
+            return Err(anyhow!(
+                "holiday {} has neither a date nor a month and day",
+                h.id
+            ))
+        }
     };
     Ok(match (h.closed_from, h.closed_to) {
         (Some(from), Some(to)) => Holiday::part_day(date, from, to),

@@ -19,8 +19,10 @@ use super::policy::{self, Applicable};
 use crate::db::models::sla_clock::{NewSlaClockEvent, SlaClockRow};
 use crate::db::models::ticket::Ticket;
 use crate::db::models::ticket_event::NewTicketEvent;
-use crate::domain::sla::{self, ClockEvent, ClockKind, ClockState, ClockStatus, Desired, TicketChange};
 pub use crate::domain::sla::Touch;
+use crate::domain::sla::{
+    self, ClockEvent, ClockKind, ClockState, ClockStatus, Desired, TicketChange,
+};
 use crate::schema::{sla_clock_events, sla_clocks, ticket_events, tickets};
 
 /// Who made the change (for the clock log).
@@ -114,7 +116,10 @@ pub fn sync(conn: &mut PgConnection, change: &Change) -> anyhow::Result<Vec<Cloc
     let what = change.ticket_change();
     let mut plans: Vec<(ClockKind, Option<ClockState>, Vec<ClockEvent>)> = Vec::new();
     for kind in ClockKind::ALL {
-        let current = rows.iter().find(|r| r.clock == kind).map(SlaClockRow::state);
+        let current = rows
+            .iter()
+            .find(|r| r.clock == kind)
+            .map(SlaClockRow::state);
         let desired = applicable.as_ref().and_then(|a| {
             a.targets.for_clock(kind).map(|target_minutes| Desired {
                 target_minutes,
@@ -131,10 +136,11 @@ pub fn sync(conn: &mut PgConnection, change: &Change) -> anyhow::Result<Vec<Cloc
     }
     let mut applied = Applied::new(ticket.id, change.actor, change.reason, change.now);
     for (kind, current, events) in plans {
-        let policy_id = applicable
-            .as_ref()
-            .map(|a| a.policy.id)
-            .or_else(|| rows.iter().find(|r| r.clock == kind).and_then(|r| r.policy_id));
+        let policy_id = applicable.as_ref().map(|a| a.policy.id).or_else(|| {
+            rows.iter()
+                .find(|r| r.clock == kind)
+                .and_then(|r| r.policy_id)
+        });
         applied.run(kind, current, &events, &calendars)?;
         applied.policy_of.push((kind, policy_id));
     }
@@ -213,7 +219,15 @@ impl<'a> Applied<'a> {
                 }
                 (None, other) => anyhow::bail!("{} before the {kind} clock started", other.kind()),
             };
-            self.events.push(event_row(self.ticket_id, &s, event, at, self.actor, self.reason, self.now));
+            self.events.push(event_row(
+                self.ticket_id,
+                &s,
+                event,
+                at,
+                self.actor,
+                self.reason,
+                self.now,
+            ));
             names.push(event.kind());
             state = Some(s);
         }

@@ -34,6 +34,9 @@ pub struct Applicable {
 
 type Override = (Option<i32>, Option<i32>, Option<i32>);
 
+/// A policy, its own targets, the override for a priority, the department's calendar.
+type Found = (PolicyRow, (i32, Option<i32>, i32), Override, i64);
+
 type PolicyRow = (
     i64,
     String,
@@ -96,7 +99,7 @@ pub fn applicable(
     priority: Priority,
     department_id: i64,
 ) -> QueryResult<Option<Applicable>> {
-    let found: Option<(PolicyRow, (i32, Option<i32>, i32), Override, i64)> = categories::table
+    let found: Option<Found> = categories::table
         .inner_join(sla_policies::table)
         .inner_join(departments::table.on(departments::id.eq(department_id)))
         .left_join(

@@ -35,8 +35,8 @@ use crate::email::messages::SlaAlert;
 use crate::email::{self, EmailTemplates};
 use crate::i18n::{self, Locale};
 use crate::schema::{
-    business_calendars, departments, sla_applied_versions, sla_clocks, sla_policies,
-    ticket_events, ticket_holdings, tickets, user_departments, users,
+    business_calendars, departments, sla_applied_versions, sla_clocks, sla_policies, ticket_events,
+    ticket_holdings, tickets, user_departments, users,
 };
 
 /// What the sweep needs to write email.
@@ -267,7 +267,12 @@ fn record_alert(
             created_at: now,
         })
         .execute(conn)?;
-    tracing::info!(ticket.id = ticket.id, clock = clock.as_str(), ?percent, "{kind}");
+    tracing::info!(
+        ticket.id = ticket.id,
+        clock = clock.as_str(),
+        ?percent,
+        "{kind}"
+    );
     Ok(())
 }
 
@@ -321,7 +326,12 @@ fn escalate(
         if raised != current.priority {
             current = change_priority(conn, &current, raised, now)?;
             report.priority_raised += 1;
-            done.push(i18n_action(staff_locale, "email-sla-action-raise-priority", "priority", raised.as_str()));
+            done.push(i18n_action(
+                staff_locale,
+                "email-sla-action-raise-priority",
+                "priority",
+                raised.as_str(),
+            ));
         }
     }
     if actions.contains(&EscalationAction::MoveDepartment) {
@@ -329,7 +339,12 @@ fn escalate(
             let (moved, name) = move_department(conn, &current, to, now)?;
             current = moved;
             report.moved += 1;
-            done.push(i18n_action(staff_locale, "email-sla-action-move-department", "department", &name));
+            done.push(i18n_action(
+                staff_locale,
+                "email-sla-action-move-department",
+                "department",
+                &name,
+            ));
         }
     }
     let mut recipients: Vec<(i64, bool)> = Vec::new();
@@ -337,7 +352,11 @@ fn escalate(
         match ticket.assignee_id {
             Some(a) => recipients.push((a, true)),
             // Nobody holds it: its supervisors are the ones to know.
-            None => recipients.extend(supervisors(conn, ticket.department_id)?.into_iter().map(|s| (s, false))),
+            None => recipients.extend(
+                supervisors(conn, ticket.department_id)?
+                    .into_iter()
+                    .map(|s| (s, false)),
+            ),
         }
     }
     if actions.contains(&EscalationAction::NotifySupervisors) {
@@ -349,7 +368,9 @@ fn escalate(
     recipients.retain(|(id, _)| seen.insert(*id));
     let row = clocks.iter().find(|r| r.clock == clock);
     for (user_id, assignee) in recipients {
-        if notify(conn, cx, &current, clock, alert, row, user_id, assignee, &done, now)? {
+        if notify(
+            conn, cx, &current, clock, alert, row, user_id, assignee, &done, now,
+        )? {
             report.emails += 1;
         }
     }
@@ -551,7 +572,11 @@ fn notify(
     let tz = super::display::zone(&zone);
     let due_at = row.and_then(|r| r.due_at);
     let due = due_at
-        .map(|d| d.with_timezone(&tz).format("%-d %b %Y, %H:%M %Z").to_string())
+        .map(|d| {
+            d.with_timezone(&tz)
+                .format("%-d %b %Y, %H:%M %Z")
+                .to_string()
+        })
         .unwrap_or_default();
     let state = match due_at {
         Some(d) if d <= now => words(locale, "sla-overdue-by", (now - d).num_minutes()),
@@ -643,7 +668,10 @@ fn recompute_changed(
                     sla_applied_versions::source_id.eq(id),
                     sla_applied_versions::updated_at.eq(at),
                 ))
-                .on_conflict((sla_applied_versions::source, sla_applied_versions::source_id))
+                .on_conflict((
+                    sla_applied_versions::source,
+                    sla_applied_versions::source_id,
+                ))
                 .do_update()
                 .set(sla_applied_versions::updated_at.eq(at))
                 .execute(conn)?;

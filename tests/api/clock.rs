@@ -36,7 +36,10 @@ async fn a_submission_is_dated_by_the_apps_clock() {
         .load(&mut conn)
         .unwrap();
     // The submission and the SLA clocks it started.
-    assert!(!events.is_empty() && events.iter().all(|e| *e == t), "{events:?}");
+    assert!(
+        !events.is_empty() && events.iter().all(|e| *e == t),
+        "{events:?}"
+    );
 
     // The clock moves only when told to; a comment an hour later is dated then.
     app.clock.advance(TimeDelta::hours(1));

@@ -64,12 +64,7 @@ fn mins(m: i64) -> TimeDelta {
 fn an_office_clock_counts_only_opening_hours() {
     let c = Cals::new();
     // Friday 16:00 with two hours to go: due on Monday at 10:00.
-    let s = ClockState::start(
-        ClockKind::Resolution,
-        at(2026, 1, 9, 16, 0),
-        120,
-        OFFICE,
-    );
+    let s = ClockState::start(ClockKind::Resolution, at(2026, 1, 9, 16, 0), 120, OFFICE);
     assert_eq!(s.due_at(&c.office), Some(at(2026, 1, 12, 10, 0)));
     assert_eq!(s.elapsed_at(at(2026, 1, 10, 12, 0), &c.office), mins(60));
     assert_eq!(s.elapsed_at(at(2026, 1, 12, 9, 30), &c.office), mins(90));
@@ -79,12 +74,7 @@ fn an_office_clock_counts_only_opening_hours() {
 fn pausing_keeps_the_elapsed_time_and_a_retarget_keeps_it_too() {
     let c = Cals::new();
     let cal = &c.office;
-    let mut s = ClockState::start(
-        ClockKind::Resolution,
-        at(2026, 1, 12, 9, 0),
-        8 * 60,
-        OFFICE,
-    );
+    let mut s = ClockState::start(ClockKind::Resolution, at(2026, 1, 12, 9, 0), 8 * 60, OFFICE);
     s.apply(at(2026, 1, 12, 11, 0), ClockEvent::Paused, cal)
         .unwrap();
     assert_eq!(s.elapsed, mins(120));
@@ -110,12 +100,7 @@ fn pausing_keeps_the_elapsed_time_and_a_retarget_keeps_it_too() {
 fn a_retarget_below_the_elapsed_time_is_due_when_it_was_passed() {
     let c = Cals::new();
     let cal = &c.office;
-    let mut s = ClockState::start(
-        ClockKind::Resolution,
-        at(2026, 1, 12, 9, 0),
-        600,
-        OFFICE,
-    );
+    let mut s = ClockState::start(ClockKind::Resolution, at(2026, 1, 12, 9, 0), 600, OFFICE);
     s.apply(
         at(2026, 1, 13, 10, 0),
         ClockEvent::Retargeted { target_minutes: 60 },
@@ -133,12 +118,7 @@ fn a_retarget_below_the_elapsed_time_is_due_when_it_was_passed() {
 #[test]
 fn a_transfer_counts_each_calendar_for_its_own_part() {
     let c = Cals::new();
-    let mut s = ClockState::start(
-        ClockKind::Resolution,
-        at(2026, 1, 9, 16, 0),
-        240,
-        OFFICE,
-    );
+    let mut s = ClockState::start(ClockKind::Resolution, at(2026, 1, 9, 16, 0), 240, OFFICE);
     // Moved at 17:30 on Friday to a 24x7 department: 60 minutes so far.
     s.apply(
         at(2026, 1, 9, 17, 30),
@@ -422,7 +402,8 @@ mod planning {
         let c = Cals::new();
         let t0 = at(2026, 3, 2, 8, 0);
         let mut res = ClockState::start(ClockKind::Resolution, t0, 600, ALWAYS);
-        res.apply(t0 + mins(30), ClockEvent::Met, &c.always).unwrap();
+        res.apply(t0 + mins(30), ClockEvent::Met, &c.always)
+            .unwrap();
         let reopen = change(
             Some(TicketStatus::Resolved),
             TicketStatus::Reopened,
@@ -535,7 +516,7 @@ mod planning {
             let mut calendar = OFFICE;
             let mut policy = true;
             let mut clocks: Vec<Option<ClockState>> = vec![None, None, None];
-            let mut apply_change = |clocks: &mut Vec<Option<ClockState>>, ch: TicketChange, t: DateTime<Utc>, desired: Option<Desired>| -> Result<(), TestCaseError> {
+            let apply_change = |clocks: &mut Vec<Option<ClockState>>, ch: TicketChange, t: DateTime<Utc>, desired: Option<Desired>| -> Result<(), TestCaseError> {
                 for (i, kind) in ClockKind::ALL.into_iter().enumerate() {
                     let events = plan(kind, clocks[i].as_ref(), desired, &ch);
                     for e in events {

@@ -7,7 +7,6 @@ use serde_json::json;
 
 use super::notify;
 use super::{lock, record, save, Ctx, Message, Outcome, TicketError};
-use crate::sla::Touch;
 use crate::auth::policy::Action;
 use crate::db::models::contact_log::NewContactLogEntry;
 use crate::db::models::ticket::{Ticket, TicketChangeset};
@@ -21,6 +20,7 @@ use crate::schema::{
     categories, contact_log, departments, ticket_events, ticket_holdings, tickets,
     user_departments, users,
 };
+use crate::sla::Touch;
 
 /// Longest reason for a transfer or a reopening.
 pub const REASON_MAX: usize = 2000;

@@ -20,13 +20,13 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::auth::policy::{Action, Staff};
-use crate::sla::{self, Touch};
 use crate::configuration::Settings;
 use crate::db::models::ticket::{Ticket, TicketChangeset};
 use crate::db::models::ticket_event::NewTicketEvent;
 use crate::db::DbError;
 use crate::email::EmailTemplates;
 use crate::schema::{ticket_events, tickets};
+use crate::sla::{self, Touch};
 use crate::staff::access::{self, AccessError};
 
 pub use message::Message;
