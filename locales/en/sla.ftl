@@ -50,9 +50,6 @@ sla-event-breach = SLA breached: { $clock } passed its target
 sla-event-extended = Due date moved: { $clock } extended by { $duration }
 sla-event-recomputed = SLA due dates recomputed after a calendar change
 
-queues-due-soon = Due soon
-queues-overdue = Overdue
-queues-sort-due = Most urgent first
 
 ## What citizens are told.
 sla-promise-respond-by = We aim to respond by { $date }.
@@ -74,3 +71,22 @@ email-sla-action-move-department = moved to { $department }
 email-sla-why-assignee = You are receiving this because the ticket is assigned to you in CivicDesk.
 email-sla-why-supervisor = You are receiving this because you supervise the ticket's department in CivicDesk.
 email-ticket-received-next-resolve-by = We aim to resolve it by { $date }.
+
+## The staff timeline.
+tickets-event-sla-updated = SLA clocks
+tickets-event-sla-warning = SLA warning
+tickets-event-sla-breach = SLA breach
+tickets-event-sla-extended = SLA extended
+event-sla-extended = We need more time
+sla-event-kind-started = started
+sla-event-kind-paused = paused
+sla-event-kind-resumed = resumed
+sla-event-kind-retargeted = new target
+sla-event-kind-calendar-changed = now counted in the new department's hours
+sla-event-kind-extended = extended
+sla-event-kind-met = met
+sla-event-kind-stopped = stopped
+sla-event-kind-reopened = resumed on reopening
+sla-event-kind-restarted = restarted
+sla-event-kind-warned = warned
+sla-event-kind-breached = breached

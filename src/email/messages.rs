@@ -20,9 +20,12 @@ pub struct TicketReceived {
     pub subject: String,
     pub category: String,
     pub department: String,
-    /// The SLA's first-response target, already formatted for the reader;
-    /// `None` leaves the promise out.
+    /// The SLA's first-response due instant, already formatted for the
+    /// reader in the department's zone (with the zone); `None` leaves the
+    /// promise out.
     pub respond_by: Option<String>,
+    /// The resolution due instant, likewise.
+    pub resolve_by: Option<String>,
 }
 
 impl TicketReceived {
@@ -147,7 +150,8 @@ pub fn samples() -> HashMap<&'static str, serde_json::Value> {
         subject: "Bins not collected on Elm Road".into(),
         category: "Missed bin collection".into(),
         department: "Waste and Recycling".into(),
-        respond_by: Some("Friday 4 December 2026".into()),
+        respond_by: Some("4 Dec 2026, 10:00 GMT".into()),
+        resolve_by: Some("18 Dec 2026, 12:30 GMT".into()),
     };
     let password_reset = PasswordReset {
         council_name: "Demo Borough Council".into(),

@@ -195,6 +195,70 @@ pub struct Promise {
 }
 
 impl Promise {
+    /// From the clocks a change left (e.g. those a submission started).
+    pub fn from_changes(changes: &[super::engine::ClockChange]) -> Self {
+        let running = |k: ClockKind| {
+            changes
+                .iter()
+                .find(|c| c.clock == k && c.status == ClockStatus::Running)
+                .and_then(|c| c.due_at)
+        };
+        Self {
+            respond_by: running(ClockKind::FirstResponse),
+            resolve_by: running(ClockKind::Resolution),
+            paused: changes
+                .iter()
+                .any(|c| c.clock == ClockKind::Resolution && c.status == ClockStatus::Paused),
+            time_zone: changes
+                .iter()
+                .find(|c| c.clock == ClockKind::Resolution)
+                .or(changes.first())
+                .map(|c| c.time_zone.clone())
+                .unwrap_or_else(|| "UTC".to_string()),
+        }
+    }
+
+    /// A ticket's promise as its clocks stand (no business-time arithmetic needed).
+    pub fn of_ticket(conn: &mut PgConnection, ticket_id: i64) -> QueryResult<Self> {
+        use crate::schema::sla_clocks;
+        let rows: Vec<(ClockKind, ClockStatus, Option<DateTime<Utc>>, String)> =
+            sla_clocks::table
+                .inner_join(business_calendars::table)
+                .filter(sla_clocks::ticket_id.eq(ticket_id))
+                .select((
+                    sla_clocks::clock,
+                    sla_clocks::state,
+                    sla_clocks::due_at,
+                    business_calendars::time_zone,
+                ))
+                .load(conn)?;
+        let running = |k: ClockKind| {
+            rows.iter()
+                .find(|r| r.0 == k && r.1 == ClockStatus::Running)
+                .and_then(|r| r.2)
+        };
+        Ok(Self {
+            respond_by: running(ClockKind::FirstResponse),
+            resolve_by: running(ClockKind::Resolution),
+            paused: rows
+                .iter()
+                .any(|r| r.0 == ClockKind::Resolution && r.1 == ClockStatus::Paused),
+            time_zone: rows
+                .iter()
+                .find(|r| r.0 == ClockKind::Resolution)
+                .or(rows.first())
+                .map(|r| r.3.clone())
+                .unwrap_or_else(|| "UTC".to_string()),
+        })
+    }
+
+    /// An instant as citizens read it: "4 Dec 2026, 10:00 GMT" in the promise's zone.
+    pub fn format(&self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&zone(&self.time_zone))
+            .format("%-d %b %Y, %H:%M %Z")
+            .to_string()
+    }
+
     pub fn from_clocks(clocks: &[SlaClockOut]) -> Self {
         let running = |k: ClockKind| {
             clocks

@@ -51,6 +51,8 @@ pub struct ClockChange {
     pub status: ClockStatus,
     pub target_minutes: i32,
     pub due_at: Option<DateTime<Utc>>,
+    /// The zone of the calendar it counts in, for showing `due_at`.
+    pub time_zone: String,
 }
 
 /// What a use case tells the engine.
@@ -152,6 +154,45 @@ pub fn sync(conn: &mut PgConnection, change: &Change) -> anyhow::Result<Vec<Cloc
     update_ticket_due(conn, ticket.id)?;
     timeline(conn, ticket.id, change.now, &changes, applicable.as_ref())?;
     Ok(changes)
+}
+
+/// Grants `minutes` more business time on a running or paused clock (a
+/// supervisor's extension, with a reason). `None` when the ticket has no
+/// such clock, or it is met or stopped.
+pub fn extend(
+    conn: &mut PgConnection,
+    ticket: &Ticket,
+    kind: ClockKind,
+    minutes: i32,
+    reason: &str,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<ClockChange>> {
+    let rows = load(conn, ticket.id)?;
+    let Some(row) = rows
+        .iter()
+        .find(|r| r.clock == kind && matches!(r.state, ClockStatus::Running | ClockStatus::Paused))
+    else {
+        return Ok(None);
+    };
+    let calendars = Calendars::load(conn, &[row.calendar_id])?;
+    let percents = match row.policy_id {
+        Some(id) => policy::by_id(conn, id)?
+            .map(|p| p.warning_percents)
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let mut applied = Applied::new(ticket.id, actor, Some(reason), now);
+    applied.run(
+        kind,
+        Some(row.state()),
+        &[ClockEvent::Extended { minutes }],
+        &calendars,
+    )?;
+    applied.policy_of.push((kind, row.policy_id));
+    let mut changes = applied.persist(conn, &calendars, &percents)?;
+    update_ticket_due(conn, ticket.id)?;
+    Ok(changes.pop())
 }
 
 /// A ticket's clocks, as kept.
@@ -273,6 +314,7 @@ impl<'a> Applied<'a> {
                 status: state.status,
                 target_minutes: state.target_minutes + state.extension_minutes,
                 due_at,
+                time_zone: cal.tz().name().to_string(),
             });
         }
         upsert(conn, &rows)?;

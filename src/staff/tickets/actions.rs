@@ -14,6 +14,7 @@ use crate::domain::new_ticket::DESCRIPTION_MAX;
 use crate::domain::priority::Priority;
 use crate::domain::reference::normalise_reference;
 use crate::domain::role::Role;
+use crate::domain::sla::ClockKind;
 use crate::domain::ticket::ResolutionCode;
 use crate::domain::ticket_status::{StatusAction, TicketStatus};
 use crate::schema::{
@@ -900,4 +901,89 @@ pub fn may_merge_from(status: TicketStatus) -> bool {
     status
         .apply(StatusAction::Close(ResolutionCode::Duplicate))
         .is_ok()
+}
+
+/// Most business minutes one extension may add (about 200 working days).
+pub const EXTENSION_MAX_MINUTES: i64 = 100_000;
+
+/// A supervisor grants more time on one SLA clock, with a reason: the due
+/// instant moves, the citizen sees the new date and the reason on their
+/// timeline, and reports count the extension.
+#[tracing::instrument(skip_all, fields(user.id = cx.staff.id))]
+pub fn extend_sla(
+    conn: &mut PgConnection,
+    cx: &Ctx,
+    reference: &str,
+    expected_version: i32,
+    clock: &str,
+    minutes: i64,
+    reason: &str,
+) -> Result<Outcome, TicketError> {
+    conn.transaction(|conn| {
+        let ticket = lock(conn, cx.staff, reference, expected_version, |_| {
+            Action::ExtendSla
+        })?;
+        let mut errors = super::FieldErrors::new();
+        let kind = clock.trim().parse::<ClockKind>().ok();
+        if kind.is_none() {
+            errors.insert("clock", Message::Key("sla-extend-error-clock"));
+        }
+        if !(1..=EXTENSION_MAX_MINUTES).contains(&minutes) {
+            errors.insert("minutes", Message::Key("sla-extend-error-minutes"));
+        }
+        let reason = match text("reason", reason, REASON_MAX, true) {
+            Ok(r) => Some(r),
+            Err(TicketError::Invalid(e)) => {
+                errors.extend(e);
+                None
+            }
+            Err(other) => return Err(other),
+        };
+        let (Some(kind), Some(reason), true) = (kind, reason, errors.is_empty()) else {
+            return Err(TicketError::Invalid(errors));
+        };
+        let Some(change) = crate::sla::engine::extend(
+            conn,
+            &ticket,
+            kind,
+            minutes as i32,
+            &reason,
+            crate::sla::Actor::Staff(cx.staff.id),
+            cx.now,
+        )?
+        else {
+            return Err(TicketError::invalid(
+                "clock",
+                Message::Key("sla-extend-error-clock"),
+            ));
+        };
+        record(
+            conn,
+            ticket.id,
+            cx,
+            "sla_extended",
+            &reason,
+            json!({
+                "clock": kind,
+                "minutes": minutes,
+                "due_at": change.due_at,
+                "time_zone": change.time_zone,
+            }),
+            true,
+        )?;
+        let version = save(
+            conn,
+            cx,
+            &ticket,
+            &TicketChangeset::default(),
+            Touch::PublicUpdate,
+        )?;
+        tracing::info!(
+            ticket.id = ticket.id,
+            clock = kind.as_str(),
+            minutes,
+            "SLA extended"
+        );
+        Ok(done(&ticket, version, false))
+    })
 }
