@@ -736,3 +736,110 @@ async fn queues_show_what_is_due_soon_and_overdue_most_urgent_first() {
         &[early.as_str(), later.as_str(), office.as_str()]
     );
 }
+
+#[tokio::test]
+async fn the_cli_checks_every_clock_against_its_log_and_sweeps() {
+    let app = council(utc(2026, 3, 2, 10, 0)).await;
+    let (r, _) = app.submit_to("sla-test", "fi@example.org").await;
+    app.must_act(WASTE_AGENT, &r, "acknowledge", json!({})).await;
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_civicdesk"))
+            .args(args)
+            .env("DATABASE_URL", &app.db_url)
+            .env("RUST_LOG", "warn")
+            .env_remove("CIVICDESK_ENV")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap()
+    };
+    let out = run(&["sla", "verify"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("1 tickets' clocks checked against their logs: all agree"), "{text}");
+    // Tampering with the kept state is found.
+    app.execute("UPDATE sla_clocks SET elapsed_seconds = elapsed_seconds + 60 WHERE clock = 'resolution'");
+    let out = run(&["sla", "verify"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("resolution clock: kept"), "{text}");
+    assert!(text.contains("1 differ"), "{text}");
+    // The sweep runs once and reports (the clocks here are far from due in
+    // real time, which the CLI uses).
+    let out = run(&["sla", "sweep"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.starts_with("SLA sweep: "), "{text}");
+}
+
+impl TestApp {
+    /// A staff page, signed in as `email` by the session cookie.
+    async fn staff_page(&self, email: &str, path: &str) -> String {
+        let res = crate::staff_helpers::bare_client()
+            .get(self.url(path))
+            .header(
+                "Cookie",
+                format!("civicdesk_session={}", session_token(self, email)),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "GET {path} as {email}");
+        plain(&res.text().await.unwrap())
+    }
+}
+
+/// Without Fluent's bidi isolation marks around placeables.
+fn plain(text: &str) -> String {
+    text.replace(['\u{2068}', '\u{2069}'], "")
+}
+
+#[tokio::test]
+async fn pages_say_when_things_are_due_in_words_and_in_the_departments_zone() {
+    let app = council(utc(2026, 3, 2, 10, 0)).await;
+    let (r, token) = app.submit_to("sla-test", "gi@example.org").await;
+    // Monday 15:30: the first response (due 12:00) is three and a half hours late.
+    app.clock.set(utc(2026, 3, 2, 15, 30));
+    let page = app
+        .staff_page(WASTE_AGENT, &format!("/staff/tickets/{r}"))
+        .await;
+    assert!(page.contains("Service level"), "the SLA panel");
+    assert!(page.contains("Due (Europe&#x2F;London)"), "the zone is named: {page}");
+    assert!(page.contains("2 Mar 2026, 12:00 GMT"), "first response due");
+    assert!(page.contains("4 Mar 2026, 10:00 GMT"), "resolution due");
+    assert!(page.contains("overdue by 3 h 30 min"), "in words");
+    assert!(page.contains("sla-badge-overdue\">Overdue<"), "and a label, not colour alone");
+    assert!(page.contains("due in 1 d 18 h"), "resolution in words");
+    // An agent gets no extension form; the department's supervisor would.
+    assert!(!page.contains("act-extend"));
+
+    let queue = app
+        .staff_page(WASTE_AGENT, "/staff/queue?queue=overdue&sort=due")
+        .await;
+    assert!(queue.contains(&r), "the overdue queue lists it");
+    assert!(queue.contains("Overdue"));
+    assert!(queue.contains("overdue by 3 h 30 min"));
+
+    // The citizen's page says when we aim to respond and resolve, and in which zone.
+    let res = app
+        .client
+        .get(app.url(&format!("/requests/{r}?token={token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = plain(&res.text().await.unwrap());
+    assert!(html.contains("We aim to respond by 2 Mar 2026, 12:00 GMT."), "{html}");
+    assert!(html.contains("We aim to resolve your request by 4 Mar 2026, 10:00 GMT."));
+    assert!(html.contains("Times are Europe&#x2F;London time."));
+
+    // So does the confirmation email.
+    app.run_pending_jobs();
+    let mail = app
+        .emails()
+        .into_iter()
+        .find(|m| m.to == "gi@example.org")
+        .expect("the confirmation");
+    let text = plain(&mail.text);
+    assert!(text.contains("We aim to respond by 2 Mar 2026, 12:00 GMT."), "{text}");
+    assert!(text.contains("We aim to resolve it by 4 Mar 2026, 10:00 GMT."));
+}
