@@ -224,6 +224,7 @@ sla-admin-error-calendar-used-by-tickets = This calendar cannot be deleted: the 
 sla-admin-error-last-interval = This is the calendar's last opening interval, and a weekly calendar needs at least one. Add another first, or make the calendar 24x7.
 sla-admin-error-preview-at = Enter the moment as a date and time, for example 2026-03-30T09:00.
 sla-admin-error-preview-gap = That time does not exist in this zone: the clocks go forward over it.
+sla-admin-error-preview-periods = List from 1 to 50 opening periods.
 sla-admin-error-preview-hours = Enter the target as a number of hours greater than 0, for example 8 or 7.5.
 sla-admin-error-target-required = Enter the { $target } target in business minutes.
 sla-admin-error-target-number = The { $target } target must be a whole number of minutes, not "{ $value }".

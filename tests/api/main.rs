@@ -17,6 +17,7 @@ mod home;
 mod mail;
 mod migrations;
 mod seed;
+mod sla_admin;
 mod smtp_capture;
 mod staff_accounts;
 mod staff_auth;
