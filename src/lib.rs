@@ -24,6 +24,7 @@ pub mod requests;
 pub mod routes;
 pub mod schema;
 pub mod seed;
+pub mod sla;
 pub mod sla_config;
 pub mod staff;
 pub mod startup;
