@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod citizen;
 pub mod pages;
+pub mod sla_admin;
 pub mod staff;
 pub mod staff_accounts;
 pub mod staff_queues;

@@ -1058,6 +1058,33 @@ async fn the_openapi_document_is_valid_and_lists_every_operation() {
         ("/api/v1/tickets/{reference}/merge", "post"),
         ("/api/v1/tickets/{reference}/contacts", "post"),
         ("/api/v1/tickets/{reference}/extend", "post"),
+        ("/api/v1/admin/calendars", "get"),
+        ("/api/v1/admin/calendars", "post"),
+        ("/api/v1/admin/calendars/{id}", "get"),
+        ("/api/v1/admin/calendars/{id}", "put"),
+        ("/api/v1/admin/calendars/{id}", "delete"),
+        ("/api/v1/admin/calendars/{id}/intervals", "post"),
+        (
+            "/api/v1/admin/calendars/{id}/intervals/{interval_id}",
+            "delete",
+        ),
+        ("/api/v1/admin/calendars/{id}/holidays", "post"),
+        (
+            "/api/v1/admin/calendars/{id}/holidays/{holiday_id}",
+            "delete",
+        ),
+        ("/api/v1/admin/calendars/{id}/preview", "get"),
+        ("/api/v1/admin/sla-policies", "get"),
+        ("/api/v1/admin/sla-policies", "post"),
+        ("/api/v1/admin/sla-policies/{id}", "get"),
+        ("/api/v1/admin/sla-policies/{id}", "put"),
+        ("/api/v1/admin/sla-policies/{id}", "delete"),
+        ("/api/v1/admin/sla-policies/{id}/targets/{priority}", "put"),
+        (
+            "/api/v1/admin/sla-policies/{id}/targets/{priority}",
+            "delete",
+        ),
+        ("/api/v1/admin/sla-policies/{id}/categories", "post"),
     ] {
         let operation = &doc["paths"][path][method];
         assert!(operation.is_object(), "{method} {path} is missing");
@@ -1065,7 +1092,8 @@ async fn the_openapi_document_is_valid_and_lists_every_operation() {
     }
     // Every operation it names is served (none a 404 from the default route).
     let paths = doc["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 20, "{:?}", paths.keys());
+    // 20 (with the SLA extension) before the SLA configuration's 11.
+    assert_eq!(paths.len(), 20 + 11, "{:?}", paths.keys());
     // Staff operations name the Bearer scheme they need.
     assert_eq!(
         doc["components"]["securitySchemes"]["bearer"]["scheme"],

@@ -18,6 +18,7 @@ mod mail;
 mod migrations;
 mod seed;
 mod sla;
+mod sla_admin;
 mod smtp_capture;
 mod staff_accounts;
 mod staff_auth;

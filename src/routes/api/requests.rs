@@ -443,5 +443,6 @@ pub async fn openapi_document() -> HttpResponse {
     doc.merge(super::accounts::AccountsApiDoc::openapi());
     doc.merge(super::queues::QueuesApiDoc::openapi());
     doc.merge(super::tickets::TicketsApiDoc::openapi());
+    doc.merge(super::sla_admin::SlaAdminApiDoc::openapi());
     HttpResponse::Ok().json(doc)
 }

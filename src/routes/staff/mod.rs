@@ -6,6 +6,7 @@ pub mod canned;
 pub mod home;
 pub mod intake;
 pub mod queues;
+pub mod sla_admin;
 pub mod tickets;
 
 use actix_web::http::StatusCode;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(auth::sign_out_everywhere)
             .service(home::home)
             .configure(accounts::configure)
+            .configure(sla_admin::configure)
             .service(queues::queue)
             .service(intake::show)
             .service(intake::submit)
