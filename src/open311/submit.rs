@@ -154,15 +154,15 @@ fn param_of(field: &str) -> String {
     .to_string()
 }
 
-/// The submission as the ticket use case takes it, and the Open311 details;
-/// or every problem with it.
+/// The submission as the ticket use case takes it, the Open311 details, and
+/// the problems only GeoReport's rules find (the ticket's own rules find the rest).
 fn input_of(
     params: &Params,
     service_name: &str,
     kinds: &[TicketKind],
     locale_tag: &str,
     unnamed: &str,
-) -> Result<(SubmissionInput, Details), Vec<ParamError>> {
+) -> (SubmissionInput, Details, Vec<ParamError>) {
     let mut errors = Vec::new();
     let description = params.get("description").unwrap_or_default();
     if description.chars().count() > DESCRIPTION_MAX {
@@ -229,11 +229,7 @@ fn input_of(
         privacy_consent: true,
         extra: attributes,
     };
-    if errors.is_empty() {
-        Ok((input, details))
-    } else {
-        Err(errors)
-    }
+    (input, details, errors)
 }
 
 fn new_token() -> String {
@@ -263,25 +259,30 @@ pub fn submit(
     };
     let locale = cx.settings.application.default_locale;
     let mut rules = target.rules.clone();
-    let (input, details) = input_of(
+    let (input, details, mut errors) = input_of(
         params,
         &target.category.name,
         &rules.kinds,
         locale.tag(),
         &locale.text("open311-no-name"),
-    )
-    .map_err(SubmitError::Invalid)?;
-    // GeoReport's location rule was checked above; an address_id alone meets it.
-    if details.address_id.is_some() {
-        rules.requires_location = false;
-    }
-    let new = NewTicket::parse_with(input, &rules, cx.now, ContactRule::Optional).map_err(|e| {
-        SubmitError::Invalid(
-            e.0.iter()
-                .map(|(field, key)| ParamError::new(param_of(field), key.as_str()))
-                .collect(),
-        )
-    })?;
+    );
+    // GeoReport's location rule is checked in `input_of`, and an address_id
+    // alone meets it.
+    rules.requires_location = false;
+    let new = match NewTicket::parse_with(input, &rules, cx.now, ContactRule::Optional) {
+        Ok(new) => Some(new),
+        Err(e) => {
+            errors.extend(
+                e.0.iter()
+                    .map(|(field, key)| ParamError::new(param_of(field), key.as_str())),
+            );
+            None
+        }
+    };
+    let new = match new {
+        Some(new) if errors.is_empty() => new,
+        _ => return Err(SubmitError::Invalid(errors)),
+    };
     let token = new_token();
     let (settings, templates, now) = (cx.settings, cx.templates, cx.now);
     let submitted = submit::submit(
@@ -347,14 +348,18 @@ mod tests {
     }
 
     fn input(s: &str) -> Result<SubmissionInput, Vec<ParamError>> {
-        input_of(
+        let (input, _, errors) = input_of(
             &params(s),
             "Pothole",
             &[TicketKind::Complaint, TicketKind::ServiceRequest],
             "en",
             "Name not given",
-        )
-        .map(|(i, _)| i)
+        );
+        if errors.is_empty() {
+            Ok(input)
+        } else {
+            Err(errors)
+        }
     }
 
     #[test]

@@ -29,6 +29,8 @@ use crate::open311::submit::{self, SubmitError};
 /// A form body larger than this is refused (a 4,000-character description
 /// and its attributes fit many times over).
 const BODY_LIMIT: usize = 256 * 1024;
+/// Past this a too-large body is no longer read.
+const DRAIN_LIMIT: usize = 8 * 1024 * 1024;
 /// How much of an unknown id an error message repeats.
 const ECHO_MAX: usize = 100;
 
@@ -166,16 +168,16 @@ fn reply(format: Format, result: Result<Document, Failure>) -> HttpResponse {
     }
 }
 
-/// The format the resource's extension names; an unknown one is a 404 (in
-/// XML, GeoReport's required format).
-fn format_of(req: &HttpRequest, locale: Locale) -> Result<Format, HttpResponse> {
+/// The format the resource's extension names.
+fn format_of(req: &HttpRequest) -> Option<Format> {
     req.match_info()
         .get("format")
         .and_then(Format::from_extension)
-        .ok_or_else(|| {
-            Failure::text(StatusCode::NOT_FOUND, "open311-error-format", locale)
-                .response(Format::Xml)
-        })
+}
+
+/// An unknown format is a 404 (in XML, GeoReport's required format).
+fn bad_format(locale: Locale) -> HttpResponse {
+    Failure::text(StatusCode::NOT_FOUND, "open311-error-format", locale).response(Format::Xml)
 }
 
 fn locale(settings: &Settings) -> Locale {
@@ -238,9 +240,8 @@ async fn discovery(
     pool: web::Data<Pool>,
     settings: web::Data<Settings>,
 ) -> HttpResponse {
-    let format = match format_of(&req, locale(&settings)) {
-        Ok(f) => f,
-        Err(res) => return res,
+    let Some(format) = format_of(&req) else {
+        return bad_format(locale(&settings));
     };
     let result = async {
         jurisdiction(&query(&req), &settings)?;
@@ -260,9 +261,8 @@ async fn services(
     pool: web::Data<Pool>,
     settings: web::Data<Settings>,
 ) -> HttpResponse {
-    let format = match format_of(&req, locale(&settings)) {
-        Ok(f) => f,
-        Err(res) => return res,
+    let Some(format) = format_of(&req) else {
+        return bad_format(locale(&settings));
     };
     let result = async {
         jurisdiction(&query(&req), &settings)?;
@@ -282,9 +282,8 @@ async fn service_definition(
     pool: web::Data<Pool>,
     settings: web::Data<Settings>,
 ) -> HttpResponse {
-    let format = match format_of(&req, locale(&settings)) {
-        Ok(f) => f,
-        Err(res) => return res,
+    let Some(format) = format_of(&req) else {
+        return bad_format(locale(&settings));
     };
     let code = req.match_info().get("code").unwrap_or_default().to_string();
     let result = async {
@@ -308,20 +307,25 @@ async fn service_definition(
     reply(format, result)
 }
 
-/// The body of a POST, up to [`BODY_LIMIT`].
+/// The body of a POST, up to [`BODY_LIMIT`]. A larger one is read on (up to
+/// [`DRAIN_LIMIT`]) and dropped, so the client gets the answer rather than a
+/// connection cut while it is still sending.
 async fn read_body(mut payload: web::Payload, locale: Locale) -> Result<Vec<u8>, Failure> {
+    let refused = || Failure::text(StatusCode::BAD_REQUEST, "open311-error-body", locale);
     let mut body = Vec::new();
+    let mut seen = 0usize;
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk
-            .map_err(|_| Failure::text(StatusCode::BAD_REQUEST, "open311-error-body", locale))?;
-        if body.len() + chunk.len() > BODY_LIMIT {
-            return Err(Failure::text(
-                StatusCode::BAD_REQUEST,
-                "open311-error-body",
-                locale,
-            ));
+        let chunk = chunk.map_err(|_| refused())?;
+        seen += chunk.len();
+        if seen > DRAIN_LIMIT {
+            return Err(refused());
         }
-        body.extend_from_slice(&chunk);
+        if seen <= BODY_LIMIT {
+            body.extend_from_slice(&chunk);
+        }
+    }
+    if seen > BODY_LIMIT {
+        return Err(refused());
     }
     Ok(body)
 }
@@ -349,9 +353,8 @@ async fn create_request(
     clock: web::Data<Clock>,
 ) -> HttpResponse {
     let locale = locale(&settings);
-    let format = match format_of(&req, locale) {
-        Ok(f) => f,
-        Err(res) => return res,
+    let Some(format) = format_of(&req) else {
+        return bad_format(locale);
     };
     let result = async {
         limiter.check(&req).map_err(|wait| Failure {
@@ -442,9 +445,8 @@ async fn list_requests(
     clock: web::Data<Clock>,
 ) -> HttpResponse {
     let locale = locale(&settings);
-    let format = match format_of(&req, locale) {
-        Ok(f) => f,
-        Err(res) => return res,
+    let Some(format) = format_of(&req) else {
+        return bad_format(locale);
     };
     let result = async {
         let p = query(&req);
@@ -507,9 +509,8 @@ async fn get_request(
     settings: web::Data<Settings>,
 ) -> HttpResponse {
     let locale = locale(&settings);
-    let format = match format_of(&req, locale) {
-        Ok(f) => f,
-        Err(res) => return res,
+    let Some(format) = format_of(&req) else {
+        return bad_format(locale);
     };
     let id = req.match_info().get("id").unwrap_or_default().to_string();
     let result = async {
@@ -547,9 +548,8 @@ async fn get_token(
     settings: web::Data<Settings>,
 ) -> HttpResponse {
     let locale = locale(&settings);
-    let format = match format_of(&req, locale) {
-        Ok(f) => f,
-        Err(res) => return res,
+    let Some(format) = format_of(&req) else {
+        return bad_format(locale);
     };
     let token = req
         .match_info()
@@ -586,9 +586,8 @@ async fn updates(
     clock: web::Data<Clock>,
 ) -> HttpResponse {
     let locale = locale(&settings);
-    let format = match format_of(&req, locale) {
-        Ok(f) => f,
-        Err(res) => return res,
+    let Some(format) = format_of(&req) else {
+        return bad_format(locale);
     };
     let result = async {
         let p = query(&req);

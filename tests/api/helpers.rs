@@ -213,6 +213,15 @@ pub async fn spawn_app_at(now: DateTime<Utc>) -> TestApp {
     spawn_app_adjusted(db_url, |_| {}, |_| {}, Clock::manual(now)).await
 }
 
+/// [`spawn_app_at`] with changed settings (see [`spawn_app_with`]).
+pub async fn spawn_app_at_with(
+    now: DateTime<Utc>,
+    configure: impl FnOnce(&mut Overrides),
+) -> TestApp {
+    let db_url = cluster().new_database();
+    spawn_app_adjusted(db_url, configure, |_| {}, Clock::manual(now)).await
+}
+
 /// Spawns the app on an existing database, with the test settings as
 /// `configure` (config overrides) and then `adjust` (typed settings) leave them.
 async fn spawn_app_adjusted(
