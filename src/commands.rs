@@ -8,7 +8,7 @@ use crate::auth::password;
 use crate::cli::{ApiKeyCommand, CreateUserArgs, UserCommand};
 use crate::configuration::Settings;
 use crate::database::Database;
-use crate::jobs::run_outbox_worker;
+use crate::jobs::{run_outbox_worker, run_sla_worker};
 use crate::staff::users::{self, AccountError};
 use crate::startup::{shutdown_signal, Application};
 
@@ -28,22 +28,37 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     );
     let bind = settings.application.bind;
     let jobs = settings.jobs.clone();
+    let app_settings = settings.clone();
     let app = Application::build(settings, pool.clone())?;
     let url = format!("http://{}:{}", display_host(bind.ip()), app.port());
     let handle = app.handle();
     let mailer = app.mailer().clone();
+    let clock = app.clock().clone();
+    let email_templates = app.email_templates().clone();
+    let worker_settings = app_settings.clone();
     let mut server = tokio::spawn(app.run_until_stopped());
-    let (stop_worker, worker_stop) = tokio::sync::oneshot::channel::<()>();
+    let (stop_worker, worker_stop) = tokio::sync::watch::channel(false);
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        // A dropped sender stops the workers too.
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
     let mut worker = if jobs.enabled {
-        Some(tokio::spawn(run_outbox_worker(
-            pool,
+        let outbox = run_outbox_worker(
+            pool.clone(),
             mailer,
             jobs.outbox_interval,
-            async move {
-                // A dropped sender stops the worker too.
-                let _ = worker_stop.await;
-            },
-        )))
+            stopped(worker_stop.clone()),
+        );
+        let sla = run_sla_worker(
+            pool,
+            clock,
+            email_templates,
+            worker_settings,
+            stopped(worker_stop),
+        );
+        Some(tokio::spawn(async move {
+            tokio::join!(outbox, sla);
+        }))
     } else {
         tracing::info!("background jobs are off on this instance (jobs.enabled = false)");
         drop(pool);
@@ -70,11 +85,11 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
             true
         }
         result = worker_done => {
-            tracing::error!("the outbox worker stopped by itself; shutting down");
+            tracing::error!("the background workers stopped by themselves; shutting down");
             worker = None;
             failure = Some(match result {
-                Ok(()) => anyhow::anyhow!("the outbox worker stopped by itself"),
-                Err(e) => anyhow::Error::new(e).context("the outbox worker failed"),
+                Ok(()) => anyhow::anyhow!("the background workers stopped by themselves"),
+                Err(e) => anyhow::Error::new(e).context("the background workers failed"),
             });
             false
         }
@@ -85,9 +100,9 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         tracing::info!("HTTP server stopped");
     }
     if let Some(worker) = worker {
-        let _ = stop_worker.send(());
+        let _ = stop_worker.send(true);
         if let Err(e) = worker.await {
-            failure.get_or_insert(anyhow::Error::new(e).context("the outbox worker failed"));
+            failure.get_or_insert(anyhow::Error::new(e).context("the background workers failed"));
         }
     }
     tokio::task::spawn_blocking(move || database.close())

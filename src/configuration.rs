@@ -103,6 +103,7 @@ pub struct Settings {
     pub security: SecuritySettings,
     pub smtp: SmtpSettings,
     pub jobs: JobsSettings,
+    pub sla: SlaSettings,
     pub log: LogSettings,
     pub uploads: UploadSettings,
     pub abuse: AbuseSettings,
@@ -162,6 +163,16 @@ pub struct JobsSettings {
     pub enabled: bool,
     /// How often the outbox worker looks for due email.
     pub outbox_interval: Duration,
+    /// How often the SLA worker looks for clocks that passed a warning or their target.
+    pub sla_interval: Duration,
+}
+
+/// How SLA clocks are shown (`sla`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlaSettings {
+    /// A running clock due within this long is "due soon" (as is one that
+    /// raised a warning).
+    pub due_soon: chrono::Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -264,6 +275,7 @@ struct RawSettings {
     security: RawSecurity,
     smtp: RawSmtp,
     jobs: RawJobs,
+    sla: RawSla,
     log: RawLog,
     uploads: RawUploads,
     abuse: RawAbuse,
@@ -322,6 +334,12 @@ struct RawSmtp {
 struct RawJobs {
     enabled: bool,
     outbox_interval_seconds: i64,
+    sla_interval_seconds: i64,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawSla {
+    due_soon_minutes: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -507,6 +525,24 @@ impl RawSettings {
                 "must be an email address, e.g. Council <no-reply@example.org>".into(),
             );
         }
+        if !(1..=3600).contains(&self.jobs.sla_interval_seconds) {
+            problems.add(
+                "jobs.sla_interval_seconds",
+                format!(
+                    "must be between 1 and 3600, not {}",
+                    self.jobs.sla_interval_seconds
+                ),
+            );
+        }
+        if !(1..=10_080).contains(&self.sla.due_soon_minutes) {
+            problems.add(
+                "sla.due_soon_minutes",
+                format!(
+                    "must be between 1 and 10080 (a week), not {}",
+                    self.sla.due_soon_minutes
+                ),
+            );
+        }
         if !(1..=3600).contains(&self.jobs.outbox_interval_seconds) {
             problems.add(
                 "jobs.outbox_interval_seconds",
@@ -655,6 +691,10 @@ impl RawSettings {
             jobs: JobsSettings {
                 enabled: self.jobs.enabled,
                 outbox_interval: Duration::from_secs(self.jobs.outbox_interval_seconds as u64),
+                sla_interval: Duration::from_secs(self.jobs.sla_interval_seconds as u64),
+            },
+            sla: SlaSettings {
+                due_soon: chrono::Duration::minutes(self.sla.due_soon_minutes),
             },
             log: LogSettings {
                 format: format.expect("validated"),

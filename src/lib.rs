@@ -25,6 +25,7 @@ pub mod requests;
 pub mod routes;
 pub mod schema;
 pub mod seed;
+pub mod sla;
 pub mod staff;
 pub mod startup;
 pub mod telemetry;

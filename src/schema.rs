@@ -197,8 +197,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    sla_calendar_applied (calendar_id) {
-        calendar_id -> Int8,
+    sla_applied_versions (source, source_id) {
+        source -> Text,
+        source_id -> Int8,
         updated_at -> Timestamptz,
     }
 }
@@ -378,7 +379,6 @@ diesel::joinable!(open311_requests -> api_keys (api_key_id));
 diesel::joinable!(open311_requests -> tickets (ticket_id));
 diesel::joinable!(outbox -> tickets (ticket_id));
 diesel::joinable!(password_resets -> users (user_id));
-diesel::joinable!(sla_calendar_applied -> business_calendars (calendar_id));
 diesel::joinable!(sla_clock_events -> business_calendars (calendar_id));
 diesel::joinable!(sla_clock_events -> tickets (ticket_id));
 diesel::joinable!(sla_clock_events -> users (actor_user_id));
@@ -415,7 +415,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     password_resets,
     reference_counters,
-    sla_calendar_applied,
+    sla_applied_versions,
     sla_clock_events,
     sla_clocks,
     sla_policies,

@@ -45,6 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(tickets::category)
             .service(tickets::merge)
             .service(tickets::contact)
+            .service(tickets::extend)
             .service(tickets::attachment)
             .service(canned::list)
             .service(canned::create)
