@@ -279,10 +279,7 @@ impl Queue {
             ],
             Self::Waiting => vec![Ticket::waiting_on_citizen()],
             Self::Recent => vec![Ticket::updated_since(now - Duration::hours(RECENT_HOURS))],
-            Self::DueSoon => vec![
-                Ticket::due_after(now),
-                Ticket::due_by(now + at.due_soon),
-            ],
+            Self::DueSoon => vec![Ticket::due_after(now), Ticket::due_by(now + at.due_soon)],
             Self::Overdue => vec![Ticket::due_by(now)],
         }
     }

@@ -221,17 +221,16 @@ impl Promise {
     /// A ticket's promise as its clocks stand (no business-time arithmetic needed).
     pub fn of_ticket(conn: &mut PgConnection, ticket_id: i64) -> QueryResult<Self> {
         use crate::schema::sla_clocks;
-        let rows: Vec<(ClockKind, ClockStatus, Option<DateTime<Utc>>, String)> =
-            sla_clocks::table
-                .inner_join(business_calendars::table)
-                .filter(sla_clocks::ticket_id.eq(ticket_id))
-                .select((
-                    sla_clocks::clock,
-                    sla_clocks::state,
-                    sla_clocks::due_at,
-                    business_calendars::time_zone,
-                ))
-                .load(conn)?;
+        let rows: Vec<(ClockKind, ClockStatus, Option<DateTime<Utc>>, String)> = sla_clocks::table
+            .inner_join(business_calendars::table)
+            .filter(sla_clocks::ticket_id.eq(ticket_id))
+            .select((
+                sla_clocks::clock,
+                sla_clocks::state,
+                sla_clocks::due_at,
+                business_calendars::time_zone,
+            ))
+            .load(conn)?;
         let running = |k: ClockKind| {
             rows.iter()
                 .find(|r| r.0 == k && r.1 == ClockStatus::Running)

@@ -8,8 +8,8 @@ use serde::Serialize;
 use super::Layout;
 use crate::auth::policy::Staff;
 use crate::domain::extra_fields::ExtraFieldDef;
-use crate::staff::intake::ContactMatch;
 use crate::sla::display::Urgency;
+use crate::staff::intake::ContactMatch;
 use crate::staff::queues::ListedTicket;
 
 /// A ticket as a row of a queue table.

@@ -115,9 +115,24 @@ fn sample_clocks(at: chrono::DateTime<chrono::Utc>) -> Vec<crate::sla::display::
         cycle: 2,
     };
     vec![
-        clock(ClockKind::FirstResponse, ClockStatus::Met, Urgency::MetLate, None),
-        clock(ClockKind::KeepInTouch, ClockStatus::Running, Urgency::Overdue, Some(-90)),
-        clock(ClockKind::Resolution, ClockStatus::Running, Urgency::DueSoon, Some(125)),
+        clock(
+            ClockKind::FirstResponse,
+            ClockStatus::Met,
+            Urgency::MetLate,
+            None,
+        ),
+        clock(
+            ClockKind::KeepInTouch,
+            ClockStatus::Running,
+            Urgency::Overdue,
+            Some(-90),
+        ),
+        clock(
+            ClockKind::Resolution,
+            ClockStatus::Running,
+            Urgency::DueSoon,
+            Some(125),
+        ),
     ]
 }
 

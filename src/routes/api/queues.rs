@@ -110,11 +110,9 @@ pub async fn list_tickets(
         due_soon: settings.sla.due_soon,
     };
     let (page, counts) = db::run(&pool, move |conn| {
-        queues::list_with_counts(conn, &scope, &query, zone, at, PAGE_SIZE).map_err(|e| {
-            match e {
-                ListError::Filter(f) => bad_query(f.to_string()),
-                ListError::Db(e) => db::DbError::from(e).into(),
-            }
+        queues::list_with_counts(conn, &scope, &query, zone, at, PAGE_SIZE).map_err(|e| match e {
+            ListError::Filter(f) => bad_query(f.to_string()),
+            ListError::Db(e) => db::DbError::from(e).into(),
         })
     })
     .await?;

@@ -15,8 +15,7 @@ use crate::auth::session::CurrentStaff;
 use crate::clock::Clock;
 use crate::configuration::Settings;
 use crate::db::filters::{
-    At,
-    AssigneeFilter, FilterError, ListError, ListQuery, Queue, Scope, Sort, PAGE_SIZE,
+    AssigneeFilter, At, FilterError, ListError, ListQuery, Queue, Scope, Sort, PAGE_SIZE,
 };
 use crate::db::{self, Pool};
 use crate::domain::priority::Priority;

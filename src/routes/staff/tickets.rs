@@ -684,7 +684,15 @@ pub async fn extend(
         drafts,
     };
     act(req, staff, posted, deps, locale, move |conn, cx, r| {
-        actions::extend_sla(conn, cx, r, f.expected_version, &f.clock, minutes, &f.reason)
+        actions::extend_sla(
+            conn,
+            cx,
+            r,
+            f.expected_version,
+            &f.clock,
+            minutes,
+            &f.reason,
+        )
     })
     .await
 }

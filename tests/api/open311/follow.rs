@@ -88,7 +88,25 @@ async fn a_request_shows_every_field_staff_replies_as_status_notes_and_the_sla_d
     // Numbers are numbers in JSON and text in XML.
     assert_eq!(x.child("request").text_of("lat"), "51.5072");
 
-    // expected_datetime is the SLA resolution clock's due instant.
+    // expected_datetime is the SLA resolution clock's due instant: the
+    // engine started the clock when the request came in.
+    let engine_due: Option<DateTime<Utc>> = {
+        use civicdesk::schema::{sla_clocks, tickets};
+        use diesel::prelude::*;
+        sla_clocks::table
+            .inner_join(tickets::table)
+            .filter(tickets::reference.eq(&id))
+            .filter(sla_clocks::clock.eq("resolution"))
+            .select(sla_clocks::due_at)
+            .first(&mut app.conn())
+            .unwrap()
+    };
+    let engine_due = engine_due.expect("the pothole's policy runs a resolution clock");
+    assert!(engine_due > t0);
+    assert_eq!(
+        r["expected_datetime"],
+        civicdesk::open311::params::format_datetime(engine_due, chrono_tz::Europe::London)
+    );
     let due = t0 + TimeDelta::days(3);
     app.execute(&format!(
         "INSERT INTO sla_clocks (ticket_id, clock, calendar_id, state, started_at, target_minutes, \
