@@ -72,6 +72,19 @@ pub enum Command {
     DbUrl,
     /// Fill the database with realistic synthetic tickets (for benchmarks and demos).
     Generate(GenerateArgs),
+    /// SLA clocks: check them against their logs, or run the worker's sweep once.
+    #[command(subcommand)]
+    Sla(SlaCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SlaCommand {
+    /// Replay every ticket's clock log and compare it with the kept clock
+    /// state; lists any that differ and exits non-zero if one does.
+    Verify,
+    /// Run the SLA worker's sweep once, now: raise what is due, recompute
+    /// clocks after calendar or policy changes, and say what was done.
+    Sweep,
 }
 
 #[derive(Debug, Args, Default)]
@@ -248,6 +261,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let seeded = crate::seed::seed_demo(&mut conn, tz, crate::seed::current_year(tz))?;
             crate::seed::announce_logins(&seeded.logins, &settings.application.data_dir)?;
             commands::generate(&mut conn, &args)
+        }),
+        Command::Sla(command) => with_database(&settings, |db| {
+            let mut conn = crate::db::connect(db.url())?;
+            crate::db::migrate(&mut conn)?;
+            commands::sla(&mut conn, &settings, &command)
         }),
         Command::User(command) => with_database(&settings, |db| {
             let mut conn = crate::db::connect(db.url())?;

@@ -372,3 +372,68 @@ fn table<const N: usize>(header: &[String; N], rows: &[[String; N]]) -> String {
     }
     out
 }
+
+/// `civicdesk sla verify | sweep`.
+pub fn sla(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    command: &crate::cli::SlaCommand,
+) -> anyhow::Result<()> {
+    use crate::cli::SlaCommand;
+    use diesel::prelude::*;
+    match command {
+        SlaCommand::Verify => {
+            let calendars = crate::sla::calendars::Calendars::load_all(conn)?;
+            let ids: Vec<i64> = crate::schema::sla_clocks::table
+                .select(crate::schema::sla_clocks::ticket_id)
+                .distinct()
+                .order(crate::schema::sla_clocks::ticket_id)
+                .load(conn)?;
+            let mut bad = 0usize;
+            for id in &ids {
+                for (clock, problem) in crate::sla::engine::verify_ticket(conn, *id, &calendars)? {
+                    bad += 1;
+                    println!("ticket {id}, {clock} clock: {problem}");
+                }
+            }
+            println!(
+                "{} tickets' clocks checked against their logs: {}",
+                ids.len(),
+                if bad == 0 {
+                    "all agree".to_string()
+                } else {
+                    format!("{bad} differ")
+                }
+            );
+            anyhow::ensure!(bad == 0, "{bad} clocks differ from their logs");
+            Ok(())
+        }
+        SlaCommand::Sweep => {
+            let templates = crate::email::EmailTemplates::load()?;
+            let cx = crate::sla::sweep::SweepContext {
+                templates: &templates,
+                settings,
+            };
+            let r = crate::sla::sweep::sweep(
+                conn,
+                &cx,
+                chrono::Utc::now(),
+                crate::jobs::sla::BATCH_SIZE,
+            )?;
+            println!(
+                "SLA sweep: {} tickets, {} warnings, {} breaches, {} emails queued, \
+                 {} priorities raised, {} moved, {} clocks recomputed, {} skipped, {} failed",
+                r.tickets,
+                r.warnings,
+                r.breaches,
+                r.emails,
+                r.priority_raised,
+                r.moved,
+                r.recomputed,
+                r.skipped,
+                r.failed
+            );
+            Ok(())
+        }
+    }
+}

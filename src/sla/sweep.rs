@@ -360,7 +360,8 @@ fn escalate(
         }
     }
     if actions.contains(&EscalationAction::NotifySupervisors) {
-        for s in supervisors(conn, ticket.department_id)? {
+        // The department that has it now (after a move, the one it went to).
+        for s in supervisors(conn, current.department_id)? {
             recipients.push((s, false));
         }
     }

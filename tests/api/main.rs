@@ -18,6 +18,7 @@ mod mail;
 mod migrations;
 mod open311;
 mod seed;
+mod sla;
 mod smtp_capture;
 mod staff_accounts;
 mod staff_auth;
