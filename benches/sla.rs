@@ -90,7 +90,10 @@ fn run() -> anyhow::Result<()> {
 
     // 1. Calendar arithmetic, on the seeded office calendar.
     let calendars = Calendars::load_all(&mut conn)?;
-    let office_id = id(&mut conn, "SELECT id FROM business_calendars WHERE NOT always_open ORDER BY id LIMIT 1")?;
+    let office_id = id(
+        &mut conn,
+        "SELECT id FROM business_calendars WHERE NOT always_open ORDER BY id LIMIT 1",
+    )?;
     let office = calendars.get(office_id)?.clone();
     let arithmetic = Arithmetic::measure(&office);
 
@@ -162,8 +165,15 @@ fn run() -> anyhow::Result<()> {
     drop(cluster);
 
     println!();
-    println!("SLA benchmark ({} open tickets, {} clocks)", tickets, tickets * 3);
-    println!("  machine: {} cores", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    println!(
+        "SLA benchmark ({} open tickets, {} clocks)",
+        tickets,
+        tickets * 3
+    );
+    println!(
+        "  machine: {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
     println!();
     arithmetic.print();
     println!();
@@ -430,14 +440,21 @@ struct Idle {
 }
 
 impl Idle {
-    fn measure(conn: &mut PgConnection, cx: &SweepContext, now: DateTime<Utc>) -> anyhow::Result<Self> {
+    fn measure(
+        conn: &mut PgConnection,
+        cx: &SweepContext,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Self> {
         let sweeps = 200;
         let mut wall_ms = Vec::with_capacity(sweeps);
         for _ in 0..sweeps {
             let t = Instant::now();
             let r = sweep(conn, cx, now, 500)?;
             wall_ms.push(t.elapsed().as_secs_f64() * 1000.0);
-            ensure!(r.alerts() == 0 && r.recomputed == 0, "the idle sweep did work: {r:?}");
+            ensure!(
+                r.alerts() == 0 && r.recomputed == 0,
+                "the idle sweep did work: {r:?}"
+            );
         }
         #[derive(QueryableByName)]
         struct Line {
@@ -463,7 +480,11 @@ impl Idle {
                     db_ms.push(ms);
                 }
             }
-            plan = lines.iter().map(|l| l.line.as_str()).collect::<Vec<_>>().join("\n    ");
+            plan = lines
+                .iter()
+                .map(|l| l.line.as_str())
+                .collect::<Vec<_>>()
+                .join("\n    ");
         }
         Ok(Self {
             sweeps,

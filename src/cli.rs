@@ -1,4 +1,4 @@
-//! The command line: `civicdesk [serve|migrate|seed-demo|create-user|user|db-url]`.
+//! The command line: `civicdesk [serve|migrate|seed-demo|create-user|user|api-key|db-url]`.
 
 use std::path::PathBuf;
 
@@ -59,6 +59,15 @@ pub enum Command {
             ends its sessions at once. Create accounts with `civicdesk create-user`."
     )]
     User(UserCommand),
+    /// Manage Open311 API keys: create (shows the key once), list, revoke.
+    #[command(
+        subcommand,
+        long_about = "Manage the API keys 311 apps submit Open311 requests with \
+            (POST /open311/v2/requests). `create` prints the new key once: only a SHA-256 of \
+            it is kept. `revoke` stops a key at once. The admin page /staff/admin/api-keys \
+            does the same."
+    )]
+    ApiKey(ApiKeyCommand),
     /// Print the connection URL of the database in use, e.g. psql "$(civicdesk db-url)".
     DbUrl,
     /// Fill the database with realistic synthetic tickets (for benchmarks and demos).
@@ -127,6 +136,31 @@ pub enum UserCommand {
     SetRole(SetRoleArgs),
     /// Replace an account's departments with the ones given.
     SetDepartments(SetDepartmentsArgs),
+}
+
+/// `civicdesk api-key ...`
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Make a key and print it (this is the only time it is shown).
+    Create(ApiKeyCreateArgs),
+    /// List every key: id, label, first characters, made, last used, revoked.
+    List,
+    /// Revoke a key by its id (from `list`): requests sent with it are refused at once.
+    Revoke(ApiKeyRevokeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ApiKeyCreateArgs {
+    /// Who uses the key, e.g. the app's name (up to 100 characters)
+    #[arg(long, value_name = "L")]
+    pub label: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ApiKeyRevokeArgs {
+    /// The key's id, as `civicdesk api-key list` shows it
+    #[arg(value_name = "ID")]
+    pub id: i64,
 }
 
 #[derive(Debug, Args)]
@@ -239,6 +273,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print!(
                 "{}",
                 commands::user(&mut conn, &command, chrono::Utc::now())?
+            );
+            Ok(())
+        }),
+        Command::ApiKey(command) => with_database(&settings, |db| {
+            let mut conn = crate::db::connect(db.url())?;
+            crate::db::migrate(&mut conn)?;
+            print!(
+                "{}",
+                commands::api_key(&mut conn, &command, chrono::Utc::now())?
             );
             Ok(())
         }),

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use secrecy::SecretString;
 
 use crate::auth::password;
-use crate::cli::{CreateUserArgs, UserCommand};
+use crate::cli::{ApiKeyCommand, CreateUserArgs, UserCommand};
 use crate::configuration::Settings;
 use crate::database::Database;
 use crate::jobs::{run_outbox_worker, run_sla_worker};
@@ -296,6 +296,83 @@ pub fn generate(conn: &mut PgConnection, args: &crate::cli::GenerateArgs) -> any
     Ok(())
 }
 
+/// `civicdesk api-key ...`: returns what to print.
+pub fn api_key(
+    conn: &mut PgConnection,
+    command: &ApiKeyCommand,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<String> {
+    use crate::open311::api_keys;
+    match command {
+        ApiKeyCommand::Create(a) => {
+            let k = api_keys::create(conn, &a.label, None, now)?;
+            Ok(format!(
+                "Created API key {} for \"{}\". Give this key to the app; it is not shown again:\n{}\n",
+                k.id, k.label, k.key
+            ))
+        }
+        ApiKeyCommand::List => {
+            let keys = api_keys::list(conn).context("listing API keys")?;
+            let day = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+            let rows: Vec<[String; 6]> = keys
+                .iter()
+                .map(|k| {
+                    [
+                        k.id.to_string(),
+                        k.label.clone(),
+                        format!("{}…", k.key_prefix),
+                        day(k.created_at),
+                        k.last_used_at.map(day).unwrap_or_else(|| "never".into()),
+                        k.revoked_at.map(day).unwrap_or_else(|| "active".into()),
+                    ]
+                })
+                .collect();
+            let header = [
+                "ID",
+                "LABEL",
+                "STARTS WITH",
+                "CREATED",
+                "LAST USED",
+                "REVOKED",
+            ]
+            .map(String::from);
+            let mut out = table(&header, &rows);
+            if rows.is_empty() {
+                out.push_str("(no API keys)\n");
+            }
+            Ok(out)
+        }
+        ApiKeyCommand::Revoke(a) => match api_keys::revoke(conn, a.id, None, now)? {
+            true => Ok(format!(
+                "Revoked API key {}; requests sent with it are refused from now on.\n",
+                a.id
+            )),
+            false => Ok(format!("API key {} was already revoked.\n", a.id)),
+        },
+    }
+}
+
+/// Columns padded to fit.
+fn table<const N: usize>(header: &[String; N], rows: &[[String; N]]) -> String {
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(header).chain(rows) {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
 /// `civicdesk sla verify | sweep`.
 pub fn sla(
     conn: &mut PgConnection,
@@ -337,12 +414,24 @@ pub fn sla(
                 templates: &templates,
                 settings,
             };
-            let r = crate::sla::sweep::sweep(conn, &cx, chrono::Utc::now(), crate::jobs::sla::BATCH_SIZE)?;
+            let r = crate::sla::sweep::sweep(
+                conn,
+                &cx,
+                chrono::Utc::now(),
+                crate::jobs::sla::BATCH_SIZE,
+            )?;
             println!(
                 "SLA sweep: {} tickets, {} warnings, {} breaches, {} emails queued, \
                  {} priorities raised, {} moved, {} clocks recomputed, {} skipped, {} failed",
-                r.tickets, r.warnings, r.breaches, r.emails, r.priority_raised, r.moved,
-                r.recomputed, r.skipped, r.failed
+                r.tickets,
+                r.warnings,
+                r.breaches,
+                r.emails,
+                r.priority_raised,
+                r.moved,
+                r.recomputed,
+                r.skipped,
+                r.failed
             );
             Ok(())
         }

@@ -107,6 +107,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub uploads: UploadSettings,
     pub abuse: AbuseSettings,
+    pub open311: Open311Settings,
 }
 
 #[derive(Debug, Clone)]
@@ -203,6 +204,37 @@ pub struct UploadSettings {
     pub max_file_mb: usize,
 }
 
+/// How a request is answered when it is submitted through Open311.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Open311ServiceType {
+    /// With its `service_request_id` (the ticket is made while the client waits).
+    Realtime,
+    /// With a `token`, which `GET tokens/{token}` turns into the id.
+    Batch,
+}
+
+impl Open311ServiceType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Realtime => "realtime",
+            Self::Batch => "batch",
+        }
+    }
+}
+
+/// The Open311 GeoReport v2 endpoint under `/open311/v2` (see `crate::open311`).
+#[derive(Debug, Clone)]
+pub struct Open311Settings {
+    /// Checked when a client sends `jurisdiction_id`; `None` accepts any.
+    pub jurisdiction_id: Option<String>,
+    /// The `type` every service has in the service list.
+    pub service_type: Open311ServiceType,
+    /// Discovery's `contact`; `None` uses a sentence naming the council.
+    pub contact: Option<String>,
+    /// Discovery's `key_service`; `None` uses a sentence naming the council.
+    pub key_service: Option<String>,
+}
+
 impl UploadSettings {
     pub fn max_file_bytes(&self) -> usize {
         self.max_file_mb * 1024 * 1024
@@ -247,6 +279,15 @@ struct RawSettings {
     log: RawLog,
     uploads: RawUploads,
     abuse: RawAbuse,
+    open311: RawOpen311,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawOpen311 {
+    jurisdiction_id: String,
+    service_type: String,
+    contact: String,
+    key_service: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -551,6 +592,20 @@ impl RawSettings {
             );
         }
 
+        let jurisdiction = self.open311.jurisdiction_id.trim();
+        if jurisdiction.len() > 200 || jurisdiction.chars().any(|c| c.is_whitespace()) {
+            problems.add(
+                "open311.jurisdiction_id",
+                "must be at most 200 characters without spaces, e.g. council.example.org".into(),
+            );
+        }
+        let service_type = match self.open311.service_type.to_ascii_lowercase().as_str() {
+            "realtime" => Ok(Open311ServiceType::Realtime),
+            "batch" => Ok(Open311ServiceType::Batch),
+            other => Err(format!("`{other}` is not one of realtime, batch")),
+        };
+        let service_type = problems.take("open311.service_type", service_type);
+
         let smtp_password = read_secret(
             "smtp.password_file",
             &self.smtp.password_file,
@@ -654,6 +709,12 @@ impl RawSettings {
             uploads: UploadSettings {
                 max_files: self.uploads.max_files as usize,
                 max_file_mb: self.uploads.max_file_mb as usize,
+            },
+            open311: Open311Settings {
+                jurisdiction_id: non_empty(self.open311.jurisdiction_id),
+                service_type: service_type.expect("validated"),
+                contact: non_empty(self.open311.contact),
+                key_service: non_empty(self.open311.key_service),
             },
         })
     }

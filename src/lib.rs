@@ -20,6 +20,7 @@ pub mod error;
 pub mod generate;
 pub mod i18n;
 pub mod jobs;
+pub mod open311;
 pub mod requests;
 pub mod routes;
 pub mod schema;

@@ -81,12 +81,16 @@ fn contact_for(conn: &mut PgConnection, new: &NewTicket) -> QueryResult<i64> {
             Ok(row.id)
         }
         None => {
+            // Without an email or a phone the contact is anonymous (only Open311
+            // submissions may be: see `ContactRule`).
             let row: Id = diesel::sql_query(
-                "INSERT INTO contacts (name, phone, locale) VALUES ($1, $2, $3) RETURNING id",
+                "INSERT INTO contacts (name, phone, locale, anonymous) VALUES ($1, $2, $3, $4) \
+                 RETURNING id",
             )
             .bind::<Text, _>(new.name())
             .bind::<Nullable<Text>, _>(phone)
             .bind::<Text, _>(locale)
+            .bind::<diesel::sql_types::Bool, _>(new.is_anonymous())
             .get_result(conn)?;
             Ok(row.id)
         }

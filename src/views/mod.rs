@@ -2,6 +2,7 @@
 //! `Serialize` page struct per template, a shared layout, and helpers
 //! (translations, hashed asset URLs).
 
+pub mod api_keys;
 pub mod assets;
 pub mod citizen;
 pub mod pages;

@@ -87,6 +87,7 @@ pub(super) fn samples() -> HashMap<&'static str, serde_json::Value> {
         request_id: Some("0000-sample".into()),
     };
     let mut m = HashMap::new();
+    super::api_keys::samples(&layout, &mut m);
     super::citizen::samples(&layout, &mut m);
     super::staff::samples(&layout, &mut m);
     super::staff_accounts::samples(&layout, &mut m);

@@ -241,6 +241,11 @@ const ROUTES: &[Route] = &[
     post_json("/api/v1/admin/sla-policies/{api_policy}/categories", r#"{"categories":[]}"#,
                                                                         [IN, IN, NO, NO, NO, NO, OK]),
     delete("/api/v1/admin/sla-policies/{api_policy}",                   [IN, IN, NO, NO, NO, NO, Expect::Is(204)]),
+    get("/staff/admin/api-keys",                                        [IN, IN, NO, NO, NO, NO, OK]),
+    post("/staff/admin/api-keys", &[("label", "Matrix app")],           [IN, IN, NO, NO, NO, NO, OK]),
+    post("/staff/admin/api-keys/{api_key}/label", &[("label", "Matrix app, renamed")],
+                                                                        [IN, IN, NO, NO, NO, NO, GO]),
+    post("/staff/admin/api-keys/{api_key}/revoke", &[],                 [IN, IN, NO, NO, NO, NO, GO]),
     // Queues, search and intake: staff who work tickets.
     get("/staff/queue",                                                 [IN, IN, OK, OK, OK, NO, NO]),
     get("/staff/queue?status=new&q=bin",                                [IN, IN, OK, OK, OK, NO, NO]),
@@ -267,6 +272,8 @@ struct World {
     db_url: String,
     emails: [Option<String>; 7],
     user: i64,
+    /// An Open311 API key's id.
+    api_key: i64,
     ticket: String,
     tracking_token: String,
     grant: String,
@@ -367,6 +374,7 @@ impl World {
         };
         let [page, api] = self.sla;
         text.replace("{user}", &self.user.to_string())
+            .replace("{api_key}", &self.api_key.to_string())
             .replace("{ticket}", &self.ticket)
             .replace("{reset_token}", &self.reset_token)
             .replace("{calendar}", &page.calendar.to_string())
@@ -434,6 +442,14 @@ async fn build_world(app: &TestApp) -> World {
         db_url: app.db_url.clone(),
         emails: [None, None, email(0), email(1), email(2), email(3), email(4)],
         user: user_id(app, &target),
+        api_key: civicdesk::open311::api_keys::create(
+            &mut app.conn(),
+            "Matrix key",
+            None,
+            Utc::now(),
+        )
+        .unwrap()
+        .id,
         ticket,
         tracking_token,
         grant,

@@ -16,6 +16,7 @@ mod helpers;
 mod home;
 mod mail;
 mod migrations;
+mod open311;
 mod seed;
 mod sla;
 mod sla_admin;

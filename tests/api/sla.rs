@@ -741,7 +741,8 @@ async fn queues_show_what_is_due_soon_and_overdue_most_urgent_first() {
 async fn the_cli_checks_every_clock_against_its_log_and_sweeps() {
     let app = council(utc(2026, 3, 2, 10, 0)).await;
     let (r, _) = app.submit_to("sla-test", "fi@example.org").await;
-    app.must_act(WASTE_AGENT, &r, "acknowledge", json!({})).await;
+    app.must_act(WASTE_AGENT, &r, "acknowledge", json!({}))
+        .await;
     let run = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_civicdesk"))
             .args(args)
@@ -754,10 +755,19 @@ async fn the_cli_checks_every_clock_against_its_log_and_sweeps() {
     };
     let out = run(&["sla", "verify"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text} {}", String::from_utf8_lossy(&out.stderr));
-    assert!(text.contains("1 tickets' clocks checked against their logs: all agree"), "{text}");
+    assert!(
+        out.status.success(),
+        "{text} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("1 tickets' clocks checked against their logs: all agree"),
+        "{text}"
+    );
     // Tampering with the kept state is found.
-    app.execute("UPDATE sla_clocks SET elapsed_seconds = elapsed_seconds + 60 WHERE clock = 'resolution'");
+    app.execute(
+        "UPDATE sla_clocks SET elapsed_seconds = elapsed_seconds + 60 WHERE clock = 'resolution'",
+    );
     let out = run(&["sla", "verify"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success(), "{text}");
@@ -767,7 +777,11 @@ async fn the_cli_checks_every_clock_against_its_log_and_sweeps() {
     // real time, which the CLI uses).
     let out = run(&["sla", "sweep"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{text} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.starts_with("SLA sweep: "), "{text}");
 }
 
@@ -803,11 +817,17 @@ async fn pages_say_when_things_are_due_in_words_and_in_the_departments_zone() {
         .staff_page(WASTE_AGENT, &format!("/staff/tickets/{r}"))
         .await;
     assert!(page.contains("Service level"), "the SLA panel");
-    assert!(page.contains("Due (Europe&#x2F;London)"), "the zone is named: {page}");
+    assert!(
+        page.contains("Due (Europe&#x2F;London)"),
+        "the zone is named: {page}"
+    );
     assert!(page.contains("2 Mar 2026, 12:00 GMT"), "first response due");
     assert!(page.contains("4 Mar 2026, 10:00 GMT"), "resolution due");
     assert!(page.contains("overdue by 3 h 30 min"), "in words");
-    assert!(page.contains("sla-badge-overdue\">Overdue<"), "and a label, not colour alone");
+    assert!(
+        page.contains("sla-badge-overdue\">Overdue<"),
+        "and a label, not colour alone"
+    );
     assert!(page.contains("due in 1 d 18 h"), "resolution in words");
     // An agent gets no extension form; the department's supervisor would.
     assert!(!page.contains("act-extend"));
@@ -828,7 +848,10 @@ async fn pages_say_when_things_are_due_in_words_and_in_the_departments_zone() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let html = plain(&res.text().await.unwrap());
-    assert!(html.contains("We aim to respond by 2 Mar 2026, 12:00 GMT."), "{html}");
+    assert!(
+        html.contains("We aim to respond by 2 Mar 2026, 12:00 GMT."),
+        "{html}"
+    );
     assert!(html.contains("We aim to resolve your request by 4 Mar 2026, 10:00 GMT."));
     assert!(html.contains("Times are Europe&#x2F;London time."));
 
@@ -840,6 +863,9 @@ async fn pages_say_when_things_are_due_in_words_and_in_the_departments_zone() {
         .find(|m| m.to == "gi@example.org")
         .expect("the confirmation");
     let text = plain(&mail.text);
-    assert!(text.contains("We aim to respond by 2 Mar 2026, 12:00 GMT."), "{text}");
+    assert!(
+        text.contains("We aim to respond by 2 Mar 2026, 12:00 GMT."),
+        "{text}"
+    );
     assert!(text.contains("We aim to resolve it by 4 Mar 2026, 10:00 GMT."));
 }

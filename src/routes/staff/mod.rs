@@ -1,6 +1,7 @@
 //! The staff back office under `/staff`, and the staff API's sign-in.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod auth;
 pub mod canned;
 pub mod home;
@@ -31,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(home::home)
             .configure(accounts::configure)
             .configure(sla_admin::configure)
+            .configure(api_keys::configure)
             .service(queues::queue)
             .service(intake::show)
             .service(intake::submit)
