@@ -417,7 +417,7 @@ pub fn sla(
             let r = crate::sla::sweep::sweep(
                 conn,
                 &cx,
-                chrono::Utc::now(),
+                crate::clock::Clock::system().now(),
                 crate::jobs::sla::BATCH_SIZE,
             )?;
             println!(
