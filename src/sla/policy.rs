@@ -128,10 +128,11 @@ pub fn applicable(
         return Ok(None);
     };
     let policy = policy_of(row);
-    // An override replaces the targets for its priority; one without a
-    // keep-in-touch target keeps the policy's.
+    // An override replaces all of the policy's targets for its priority
+    // (one without a keep-in-touch target means none for that priority), as
+    // `sla_config::policies::resolve` and the admin pages say.
     let (first_response, keep_in_touch, resolution) = match (o_fr, o_res) {
-        (Some(f), Some(r)) => (f, o_kit.or(kit), r),
+        (Some(f), Some(r)) => (f, o_kit, r),
         _ => (fr, kit, res),
     };
     Ok(Some(Applicable {

@@ -117,7 +117,10 @@ fn broken(e: StoredCalendarError) -> diesel::result::Error {
 }
 
 /// The stored rows of every calendar in `ids` (all of them with `None`).
-fn load_stored(conn: &mut PgConnection, ids: Option<&[i64]>) -> QueryResult<Vec<StoredCalendar>> {
+pub fn load_stored(
+    conn: &mut PgConnection,
+    ids: Option<&[i64]>,
+) -> QueryResult<Vec<StoredCalendar>> {
     let mut calendars = business_calendars::table
         .select(CalendarRow::as_select())
         .order(business_calendars::name)

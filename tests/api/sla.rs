@@ -87,8 +87,8 @@ async fn council(now: DateTime<Utc>) -> TestApp {
          RETURNING id",
     );
     app.execute(&format!(
-        "INSERT INTO sla_policy_targets (policy_id, priority, first_response_minutes, resolution_minutes) \
-         VALUES ({policy}, 'low', 240, 1440)"
+        "INSERT INTO sla_policy_targets (policy_id, priority, first_response_minutes, keep_in_touch_minutes, resolution_minutes) \
+         VALUES ({policy}, 'low', 240, 480, 1440)"
     ));
     app.execute(&format!(
         "INSERT INTO categories (slug, name, group_name, kinds, default_department_id, default_priority, sla_policy_id) \
