@@ -109,8 +109,9 @@ pub fn sweep(
                 )
             });
             match outcome {
-                Ok(true) => report.tickets += 1,
-                Ok(false) => {
+                Ok(Handled::Alerted) => report.tickets += 1,
+                Ok(Handled::NothingLeft) => {}
+                Ok(Handled::Busy) => {
                     report.skipped += 1;
                     passed_over.insert(ticket_id);
                 }
@@ -138,7 +139,18 @@ pub fn sweep(
     Ok(report)
 }
 
-/// Raises what is due on one ticket. `false`: someone else holds it.
+/// What happened to one ticket the sweep looked at.
+enum Handled {
+    /// Its due alerts were raised.
+    Alerted,
+    /// Nothing was due any more (another worker raised it, or the clock
+    /// changed); its next alert instant is current again.
+    NothingLeft,
+    /// Someone else holds the ticket now; the next sweep sees it.
+    Busy,
+}
+
+/// Raises what is due on one ticket.
 #[allow(clippy::too_many_arguments)]
 fn alert_ticket(
     conn: &mut PgConnection,
@@ -148,7 +160,7 @@ fn alert_ticket(
     policies: &mut HashMap<i64, Option<Policy>>,
     calendars: &mut Calendars,
     report: &mut SweepReport,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<Handled> {
     let Some(ticket) = tickets::table
         .filter(tickets::id.eq(ticket_id))
         .for_update()
@@ -157,7 +169,7 @@ fn alert_ticket(
         .first(conn)
         .optional()?
     else {
-        return Ok(false);
+        return Ok(Handled::Busy);
     };
     let rows: Vec<SlaClockRow> = sla_clocks::table
         .filter(sla_clocks::ticket_id.eq(ticket_id))
@@ -165,8 +177,7 @@ fn alert_ticket(
         .select(SlaClockRow::as_select())
         .load(conn)?;
     if rows.is_empty() {
-        // Another worker got here first.
-        return Ok(true);
+        return Ok(Handled::NothingLeft);
     }
     let ids: Vec<i64> = rows.iter().map(|r| r.calendar_id).collect();
     calendars.ensure(conn, &ids)?;
@@ -208,7 +219,7 @@ fn alert_ticket(
         applied.persist(conn, calendars, &percents)?;
     }
     if fired.is_empty() {
-        return Ok(true);
+        return Ok(Handled::NothingLeft);
     }
     let fresh = engine::load(conn, ticket_id)?;
     for (clock, alert, _) in &fired {
@@ -220,7 +231,7 @@ fn alert_ticket(
         }
     }
     escalate(conn, cx, &ticket, &fired, &fresh, policies, now, report)?;
-    Ok(true)
+    Ok(Handled::Alerted)
 }
 
 fn policy_cached(
