@@ -21,6 +21,7 @@ pub mod generate;
 pub mod i18n;
 pub mod jobs;
 pub mod open311;
+pub mod reports;
 pub mod requests;
 pub mod routes;
 pub mod schema;

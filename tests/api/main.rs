@@ -17,6 +17,7 @@ mod home;
 mod mail;
 mod migrations;
 mod open311;
+mod reports;
 mod seed;
 mod sla;
 mod sla_admin;

@@ -15,11 +15,11 @@ use serde_json::{json, Value};
 use crate::helpers::{spawn_app_at_with, TestApp};
 use crate::staff_helpers::session_token;
 
-const WASTE_AGENT: &str = "waste.agent@demo-council.invalid";
-const ROADS_AGENT: &str = "roads.agent@demo-council.invalid";
-const ROADS_SUPERVISOR: &str = "roads.supervisor@demo-council.invalid";
+pub const WASTE_AGENT: &str = "waste.agent@demo-council.invalid";
+pub const ROADS_AGENT: &str = "roads.agent@demo-council.invalid";
+pub const ROADS_SUPERVISOR: &str = "roads.supervisor@demo-council.invalid";
 
-fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+pub fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
 }
 
@@ -50,7 +50,7 @@ fn id_of(app: &TestApp, sql: &str) -> i64 {
 ///   960 business minutes; low priority: 240 / 1440; warnings at 50 and 75 %;
 /// * category `sla-test` (waste) under it, and `sla-24x7` (waste) under a
 ///   24x7 policy with a 100-minute resolution target and escalations.
-async fn council(now: DateTime<Utc>) -> TestApp {
+pub async fn council(now: DateTime<Utc>) -> TestApp {
     let app = spawn_app_at_with(now, |o| {
         o.set.push(("abuse.submission_burst".into(), "1000".into()))
     })
@@ -133,7 +133,7 @@ impl TestApp {
     }
 
     /// Submits to `category` as a citizen; returns (reference, tracking token).
-    async fn submit_to(&self, category: &str, email: &str) -> (String, String) {
+    pub async fn submit_to(&self, category: &str, email: &str) -> (String, String) {
         let res = self
             .client
             .post(self.url("/api/v1/requests"))
@@ -153,7 +153,7 @@ impl TestApp {
         )
     }
 
-    async fn staff_view(&self, email: &str, reference: &str) -> Value {
+    pub async fn staff_view(&self, email: &str, reference: &str) -> Value {
         let res = self
             .client
             .get(self.url(&format!("/api/v1/tickets/{reference}")))
@@ -166,7 +166,7 @@ impl TestApp {
     }
 
     /// Runs a staff action at its current version; returns status and body.
-    async fn staff_act(
+    pub async fn staff_act(
         &self,
         email: &str,
         reference: &str,
@@ -188,7 +188,7 @@ impl TestApp {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
-    async fn must_act(&self, email: &str, reference: &str, action: &str, body: Value) {
+    pub async fn must_act(&self, email: &str, reference: &str, action: &str, body: Value) {
         let (status, out) = self.staff_act(email, reference, action, body).await;
         assert!(
             status == StatusCode::OK || status == StatusCode::NO_CONTENT,
