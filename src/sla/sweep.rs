@@ -67,6 +67,84 @@ impl SweepReport {
     }
 }
 
+/// What a sweep looks up once and reuses for every ticket it handles:
+/// policies, calendars, each department's supervisors and name, people.
+#[derive(Default)]
+struct Lookups {
+    policies: HashMap<i64, Option<Policy>>,
+    calendars: Calendars,
+    supervisors: HashMap<i64, Vec<i64>>,
+    departments: HashMap<i64, String>,
+    /// name, email, locale of active staff (`None`: inactive or gone).
+    people: HashMap<i64, Option<(String, String, String)>>,
+}
+
+impl Lookups {
+    fn policy(
+        &mut self,
+        conn: &mut PgConnection,
+        id: Option<i64>,
+    ) -> anyhow::Result<Option<Policy>> {
+        let Some(id) = id else { return Ok(None) };
+        if let Some(p) = self.policies.get(&id) {
+            return Ok(p.clone());
+        }
+        let p = policy::by_id(conn, id)?;
+        self.policies.insert(id, p.clone());
+        Ok(p)
+    }
+
+    fn percents(&mut self, conn: &mut PgConnection, id: Option<i64>) -> anyhow::Result<Vec<i16>> {
+        Ok(self
+            .policy(conn, id)?
+            .map(|p| p.warning_percents)
+            .unwrap_or_default())
+    }
+
+    fn supervisors(
+        &mut self,
+        conn: &mut PgConnection,
+        department_id: i64,
+    ) -> QueryResult<Vec<i64>> {
+        if let Some(s) = self.supervisors.get(&department_id) {
+            return Ok(s.clone());
+        }
+        let s = supervisors(conn, department_id)?;
+        self.supervisors.insert(department_id, s.clone());
+        Ok(s)
+    }
+
+    fn department(&mut self, conn: &mut PgConnection, id: i64) -> QueryResult<String> {
+        if let Some(n) = self.departments.get(&id) {
+            return Ok(n.clone());
+        }
+        let n: String = departments::table
+            .filter(departments::id.eq(id))
+            .select(departments::name)
+            .first(conn)?;
+        self.departments.insert(id, n.clone());
+        Ok(n)
+    }
+
+    fn person(
+        &mut self,
+        conn: &mut PgConnection,
+        id: i64,
+    ) -> QueryResult<Option<(String, String, String)>> {
+        if let Some(p) = self.people.get(&id) {
+            return Ok(p.clone());
+        }
+        let p = users::table
+            .filter(users::id.eq(id))
+            .filter(users::active.eq(true))
+            .select((users::name, users::email, users::locale))
+            .first(conn)
+            .optional()?;
+        self.people.insert(id, p.clone());
+        Ok(p)
+    }
+}
+
 /// Runs one sweep at `now`, `batch` clocks at a time.
 #[tracing::instrument(skip_all)]
 pub fn sweep(
@@ -77,8 +155,7 @@ pub fn sweep(
 ) -> anyhow::Result<SweepReport> {
     let mut report = SweepReport::default();
     recompute_changed(conn, now, &mut report)?;
-    let mut policies: HashMap<i64, Option<Policy>> = HashMap::new();
-    let mut calendars = Calendars::default();
+    let mut lookups = Lookups::default();
     let mut passed_over: HashSet<i64> = HashSet::new();
     loop {
         let due: Vec<i64> = sla_clocks::table
@@ -98,15 +175,7 @@ pub fn sweep(
         }
         for ticket_id in tickets {
             let outcome = conn.transaction(|conn| {
-                alert_ticket(
-                    conn,
-                    cx,
-                    ticket_id,
-                    now,
-                    &mut policies,
-                    &mut calendars,
-                    &mut report,
-                )
+                alert_ticket(conn, cx, ticket_id, now, &mut lookups, &mut report)
             });
             match outcome {
                 Ok(Handled::Alerted) => report.tickets += 1,
@@ -151,14 +220,12 @@ enum Handled {
 }
 
 /// Raises what is due on one ticket.
-#[allow(clippy::too_many_arguments)]
 fn alert_ticket(
     conn: &mut PgConnection,
     cx: &SweepContext,
     ticket_id: i64,
     now: DateTime<Utc>,
-    policies: &mut HashMap<i64, Option<Policy>>,
-    calendars: &mut Calendars,
+    lookups: &mut Lookups,
     report: &mut SweepReport,
 ) -> anyhow::Result<Handled> {
     let Some(ticket) = tickets::table
@@ -180,26 +247,19 @@ fn alert_ticket(
         return Ok(Handled::NothingLeft);
     }
     let ids: Vec<i64> = rows.iter().map(|r| r.calendar_id).collect();
-    calendars.ensure(conn, &ids)?;
+    lookups.calendars.ensure(conn, &ids)?;
     let mut fired: Vec<(ClockKind, Alert, Option<i64>)> = Vec::new();
     let mut by_policy: HashMap<Option<i64>, Applied> = HashMap::new();
     for row in &rows {
-        let policy = match row.policy_id {
-            Some(id) => policy_cached(conn, policies, id)?,
-            None => None,
-        };
-        let percents = policy
-            .as_ref()
-            .map(|p| p.warning_percents.clone())
-            .unwrap_or_default();
+        let percents = lookups.percents(conn, row.policy_id)?;
         let state = row.state();
-        let cal = calendars.get(row.calendar_id)?;
+        let cal = lookups.calendars.get(row.calendar_id)?;
         let alerts = state.alerts_due(now, &percents, cal);
         let events: Vec<_> = alerts.iter().map(|a| a.event()).collect();
         by_policy
             .entry(row.policy_id)
             .or_insert_with(|| Applied::new(ticket_id, Actor::System, None, now))
-            .run(row.clock, Some(state), &events, calendars)?;
+            .run(row.clock, Some(state), &events, &lookups.calendars)?;
         by_policy
             .get_mut(&row.policy_id)
             .expect("just inserted")
@@ -208,82 +268,70 @@ fn alert_ticket(
         fired.extend(alerts.into_iter().map(|a| (row.clock, a, row.policy_id)));
     }
     for (policy_id, applied) in by_policy {
-        let percents = match policy_id {
-            Some(id) => policy_cached(conn, policies, id)?
-                .map(|p| p.warning_percents)
-                .unwrap_or_default(),
-            None => Vec::new(),
-        };
+        let percents = lookups.percents(conn, policy_id)?;
         // A clock whose alert fell due but raised nothing (its policy's
         // thresholds changed) just gets its next alert recomputed here.
-        applied.persist(conn, calendars, &percents)?;
+        applied.persist(conn, &lookups.calendars, &percents)?;
     }
     if fired.is_empty() {
         return Ok(Handled::NothingLeft);
     }
     let fresh = engine::load(conn, ticket_id)?;
-    for (clock, alert, _) in &fired {
-        let row = fresh.iter().find(|r| r.clock == *clock);
-        record_alert(conn, &ticket, *clock, *alert, row, now)?;
+    record_alerts(conn, &ticket, &fired, &fresh, now)?;
+    for (_, alert, _) in &fired {
         match alert {
             Alert::Warning(_) => report.warnings += 1,
             Alert::Breach => report.breaches += 1,
         }
     }
-    escalate(conn, cx, &ticket, &fired, &fresh, policies, now, report)?;
+    escalate(conn, cx, &ticket, &fired, &fresh, lookups, now, report)?;
     Ok(Handled::Alerted)
 }
 
-fn policy_cached(
-    conn: &mut PgConnection,
-    policies: &mut HashMap<i64, Option<Policy>>,
-    id: i64,
-) -> anyhow::Result<Option<Policy>> {
-    if let Some(p) = policies.get(&id) {
-        return Ok(p.clone());
-    }
-    let p = policy::by_id(conn, id)?;
-    policies.insert(id, p.clone());
-    Ok(p)
-}
-
-fn record_alert(
+/// The alerts on the timeline (internal entries), in one statement.
+fn record_alerts(
     conn: &mut PgConnection,
     ticket: &Ticket,
-    clock: ClockKind,
-    alert: Alert,
-    row: Option<&SlaClockRow>,
+    fired: &[(ClockKind, Alert, Option<i64>)],
+    clocks: &[SlaClockRow],
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    let (kind, percent) = match alert {
-        Alert::Warning(p) => ("sla_warning", Some(p)),
-        Alert::Breach => ("sla_breach", None),
-    };
-    diesel::insert_into(ticket_events::table)
-        .values(&NewTicketEvent {
-            ticket_id: ticket.id,
-            kind,
-            actor_kind: "system",
-            actor_user_id: None,
-            actor_contact_id: None,
-            body: "",
-            data: json!({
-                "clock": clock,
-                "percent": percent,
-                "due_at": row.and_then(|r| r.due_at),
-                "target_minutes": row.map(|r| r.target_minutes + r.extension_minutes),
-                "elapsed_minutes": row.map(|r| r.elapsed_seconds / 60),
-            }),
-            public: false,
-            created_at: now,
+    let entries: Vec<NewTicketEvent> = fired
+        .iter()
+        .map(|(clock, alert, _)| {
+            let row = clocks.iter().find(|r| r.clock == *clock);
+            let (kind, percent) = match alert {
+                Alert::Warning(p) => ("sla_warning", Some(*p)),
+                Alert::Breach => ("sla_breach", None),
+            };
+            tracing::info!(
+                ticket.id = ticket.id,
+                clock = clock.as_str(),
+                ?percent,
+                "{kind}"
+            );
+            NewTicketEvent {
+                ticket_id: ticket.id,
+                kind,
+                actor_kind: "system",
+                actor_user_id: None,
+                actor_contact_id: None,
+                body: "",
+                data: json!({
+                    "clock": clock,
+                    "percent": percent,
+                    "due_at": row.and_then(|r| r.due_at),
+                    "target_minutes": row.map(|r| r.target_minutes + r.extension_minutes),
+                    "elapsed_minutes": row.map(|r| r.elapsed_seconds / 60),
+                }),
+                public: false,
+                created_at: now,
+            }
         })
+        .collect();
+    diesel::insert_into(ticket_events::table)
+        .values(&entries)
         .execute(conn)?;
-    tracing::info!(
-        ticket.id = ticket.id,
-        clock = clock.as_str(),
-        ?percent,
-        "{kind}"
-    );
     Ok(())
 }
 
@@ -297,17 +345,14 @@ fn escalate(
     ticket: &Ticket,
     fired: &[(ClockKind, Alert, Option<i64>)],
     clocks: &[SlaClockRow],
-    policies: &mut HashMap<i64, Option<Policy>>,
+    lookups: &mut Lookups,
     now: DateTime<Utc>,
     report: &mut SweepReport,
 ) -> anyhow::Result<()> {
     let mut actions: Vec<EscalationAction> = Vec::new();
     let mut move_to: Option<i64> = None;
     for (_, alert, policy_id) in fired {
-        let Some(policy) = (match policy_id {
-            Some(id) => policy_cached(conn, policies, *id)?,
-            None => None,
-        }) else {
+        let Some(policy) = lookups.policy(conn, *policy_id)? else {
             continue;
         };
         let list = match alert {
@@ -364,7 +409,8 @@ fn escalate(
             Some(a) => recipients.push((a, true)),
             // Nobody holds it: its supervisors are the ones to know.
             None => recipients.extend(
-                supervisors(conn, ticket.department_id)?
+                lookups
+                    .supervisors(conn, ticket.department_id)?
                     .into_iter()
                     .map(|s| (s, false)),
             ),
@@ -372,7 +418,7 @@ fn escalate(
     }
     if actions.contains(&EscalationAction::NotifySupervisors) {
         // The department that has it now (after a move, the one it went to).
-        for s in supervisors(conn, current.department_id)? {
+        for s in lookups.supervisors(conn, current.department_id)? {
             recipients.push((s, false));
         }
     }
@@ -380,9 +426,14 @@ fn escalate(
     recipients.retain(|(id, _)| seen.insert(*id));
     let row = clocks.iter().find(|r| r.clock == clock);
     for (user_id, assignee) in recipients {
-        if notify(
-            conn, cx, &current, clock, alert, row, user_id, assignee, &done, now,
-        )? {
+        let alerted = Alerted {
+            ticket: &current,
+            clock,
+            alert,
+            row,
+            done: &done,
+        };
+        if notify(conn, cx, lookups, &alerted, user_id, assignee, now)? {
             report.emails += 1;
         }
     }
@@ -546,42 +597,42 @@ fn system_event(
     Ok(())
 }
 
+/// One ticket's most serious alert of a sweep, as its emails tell it.
+struct Alerted<'a> {
+    ticket: &'a Ticket,
+    clock: ClockKind,
+    alert: Alert,
+    row: Option<&'a SlaClockRow>,
+    /// What the escalation did besides mailing.
+    done: &'a [String],
+}
+
 /// Queues the alert email for one member of staff; `false` if they are inactive.
-#[allow(clippy::too_many_arguments)]
 fn notify(
     conn: &mut PgConnection,
     cx: &SweepContext,
-    ticket: &Ticket,
-    clock: ClockKind,
-    alert: Alert,
-    row: Option<&SlaClockRow>,
+    lookups: &mut Lookups,
+    a: &Alerted,
     user_id: i64,
     assignee: bool,
-    done: &[String],
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
-    let person: Option<(String, String, String)> = users::table
-        .filter(users::id.eq(user_id))
-        .filter(users::active.eq(true))
-        .select((users::name, users::email, users::locale))
-        .first(conn)
-        .optional()?;
-    let Some((staff_name, recipient, locale)) = person else {
+    let Alerted {
+        ticket,
+        clock,
+        alert,
+        row,
+        done,
+    } = *a;
+    let Some((staff_name, recipient, locale)) = lookups.person(conn, user_id)? else {
         return Ok(false);
     };
     let locale = Locale::from_tag(&locale).unwrap_or(Locale::En);
-    let department: String = departments::table
-        .filter(departments::id.eq(ticket.department_id))
-        .select(departments::name)
-        .first(conn)?;
-    let zone: String = match row {
-        Some(r) => business_calendars::table
-            .filter(business_calendars::id.eq(r.calendar_id))
-            .select(business_calendars::time_zone)
-            .first(conn)?,
-        None => cx.settings.application.time_zone.name().to_string(),
+    let department = lookups.department(conn, ticket.department_id)?;
+    let tz = match row {
+        Some(r) => lookups.calendars.get(r.calendar_id)?.tz(),
+        None => cx.settings.application.time_zone,
     };
-    let tz = super::display::zone(&zone);
     let due_at = row.and_then(|r| r.due_at);
     let due = due_at
         .map(|d| {
@@ -706,8 +757,7 @@ fn recompute(
     const CHUNK: i64 = 2000;
     let mut after_ticket = 0i64;
     let mut n = 0u32;
-    let mut calendars = Calendars::default();
-    let mut policies: HashMap<i64, Option<Policy>> = HashMap::new();
+    let mut lookups = Lookups::default();
     loop {
         let mut q = sla_clocks::table
             .filter(sla_clocks::state.eq_any([ClockStatus::Running, ClockStatus::Paused]))
@@ -737,17 +787,12 @@ fn recompute(
             .select(SlaClockRow::as_select())
             .load(conn)?;
         let cal_ids: Vec<i64> = rows.iter().map(|r| r.calendar_id).collect();
-        calendars.ensure(conn, &cal_ids)?;
+        lookups.calendars.ensure(conn, &cal_ids)?;
         let mut changed = Vec::new();
         for row in rows {
-            let percents = match row.policy_id {
-                Some(p) => policy_cached(conn, &mut policies, p)?
-                    .map(|p| p.warning_percents)
-                    .unwrap_or_default(),
-                None => Vec::new(),
-            };
+            let percents = lookups.percents(conn, row.policy_id)?;
             let state = row.state();
-            let cal = calendars.get(row.calendar_id)?;
+            let cal = lookups.calendars.get(row.calendar_id)?;
             let due_at = state.due_at(cal);
             let next_alert_at = state.next_alert(&percents, cal).map(|(t, _)| t);
             if due_at != row.due_at || next_alert_at != row.next_alert_at {
