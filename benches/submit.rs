@@ -453,6 +453,7 @@ impl SubmitContext {
                 channel: Channel::Api,
                 at: now,
                 council_zone: self.settings.application.time_zone,
+                key: None,
             },
             |conn, s| {
                 notify::confirmation_naming(

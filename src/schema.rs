@@ -148,6 +148,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    idempotency_keys (scope, key) {
+        scope -> Text,
+        key -> Uuid,
+        ticket_id -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     open311_requests (ticket_id) {
         ticket_id -> Int8,
         api_key_id -> Int8,
@@ -375,6 +384,7 @@ diesel::joinable!(contact_log -> contacts (contact_id));
 diesel::joinable!(contact_log -> tickets (ticket_id));
 diesel::joinable!(contact_log -> users (user_id));
 diesel::joinable!(departments -> business_calendars (calendar_id));
+diesel::joinable!(idempotency_keys -> tickets (ticket_id));
 diesel::joinable!(open311_requests -> api_keys (api_key_id));
 diesel::joinable!(open311_requests -> tickets (ticket_id));
 diesel::joinable!(outbox -> tickets (ticket_id));
@@ -411,6 +421,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     contact_log,
     contacts,
     departments,
+    idempotency_keys,
     open311_requests,
     outbox,
     password_resets,

@@ -213,3 +213,5 @@ role-agent = Agent
 role-supervisor = Supervisor
 role-leader = Leader
 role-admin = Administrator
+received-already = You had already sent us this request, so we have not made a second one. It is the request above; we emailed you its private link when you first sent it.
+received-already-track = Find a request by its reference and your email address

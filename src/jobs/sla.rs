@@ -68,7 +68,14 @@ async fn sweep_once(
             templates: &templates,
             settings: &settings,
         };
-        sweep(&mut conn, &cx, clock.now(), BATCH_SIZE)
+        let now = clock.now();
+        // Housekeeping: submissions' idempotency keys are kept for a week.
+        let forgotten = crate::requests::submit::forget_old_keys(&mut conn, now)
+            .context("forgetting old idempotency keys")?;
+        if forgotten > 0 {
+            tracing::debug!(forgotten, "idempotency keys forgotten");
+        }
+        sweep(&mut conn, &cx, now, BATCH_SIZE)
     })
     .await
     .context("the SLA sweep panicked")?

@@ -294,6 +294,7 @@ pub fn submit(
             channel: Channel::Api,
             at: now,
             council_zone: settings.application.time_zone,
+            key: None,
         },
         |conn, s| {
             notify::confirmation_naming(

@@ -32,6 +32,9 @@ pub enum RequestError {
     /// The request is in a state that does not allow this (message key).
     #[error("not allowed now: {0}")]
     NotAllowed(&'static str),
+    /// The same submission (idempotency key) already made this request.
+    #[error("already submitted as {0}")]
+    AlreadySubmitted(String),
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
     #[error(transparent)]

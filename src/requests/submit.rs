@@ -105,6 +105,79 @@ pub struct Arrival {
     /// The council's zone: a request made at 00:30 on 1 January local time
     /// belongs to the new year's references.
     pub council_zone: chrono_tz::Tz,
+    /// The key the form or API call carried: sent again, it finds the
+    /// request the first one made instead of making another.
+    pub key: Option<IdempotencyKey>,
+}
+
+/// A submission's idempotency key, and who may use it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    pub scope: KeyScope,
+    pub key: uuid::Uuid,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyScope {
+    /// The public form.
+    Citizen,
+    /// The JSON API (`Idempotency-Key` header).
+    Api,
+    /// A member of staff's intake form.
+    Staff(i64),
+}
+
+impl KeyScope {
+    fn as_text(self) -> String {
+        match self {
+            Self::Citizen => "citizen".to_string(),
+            Self::Api => "api".to_string(),
+            Self::Staff(id) => format!("staff:{id}"),
+        }
+    }
+}
+
+/// The reference of the request a key already made, if it did.
+fn made_with(conn: &mut PgConnection, key: IdempotencyKey) -> QueryResult<Option<String>> {
+    use crate::schema::idempotency_keys;
+    idempotency_keys::table
+        .inner_join(tickets::table)
+        .filter(idempotency_keys::scope.eq(key.scope.as_text()))
+        .filter(idempotency_keys::key.eq(key.key))
+        .select(tickets::reference)
+        .first(conn)
+        .optional()
+}
+
+/// Records that `key` made `ticket_id`; `false` if a submission with the same
+/// key got there first (it has committed by the time this returns).
+fn remember(
+    conn: &mut PgConnection,
+    key: IdempotencyKey,
+    ticket_id: i64,
+    at: DateTime<Utc>,
+) -> QueryResult<bool> {
+    use crate::schema::idempotency_keys;
+    let n = diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::scope.eq(key.scope.as_text()),
+            idempotency_keys::key.eq(key.key),
+            idempotency_keys::ticket_id.eq(ticket_id),
+            idempotency_keys::created_at.eq(at),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Forgets keys older than a week (the worker's housekeeping).
+pub fn forget_old_keys(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<usize> {
+    use crate::schema::idempotency_keys;
+    diesel::delete(
+        idempotency_keys::table
+            .filter(idempotency_keys::created_at.lt(now - chrono::Duration::days(7))),
+    )
+    .execute(conn)
 }
 
 /// Who made the submission, and so who the first timeline event names.
@@ -163,7 +236,13 @@ where
         channel,
         at: now,
         council_zone,
+        key,
     } = arrival;
+    if let Some(key) = key {
+        if let Some(reference) = made_with(conn, key)? {
+            return Err(RequestError::AlreadySubmitted(reference));
+        }
+    }
     let reference = next_reference(conn, now.with_timezone(&council_zone).year())?;
     let (token, token_hash) = new_tracking_token();
     conn.transaction(|conn| {
@@ -204,6 +283,13 @@ where
             })
             .returning(Ticket::as_returning())
             .get_result(conn)?;
+        if let Some(key) = key {
+            if !remember(conn, key, ticket.id, now)? {
+                // The same form, sent twice at once: the other one made it.
+                let reference = made_with(conn, key)?.ok_or(RequestError::NotFound)?;
+                return Err(RequestError::AlreadySubmitted(reference));
+            }
+        }
         diesel::insert_into(ticket_holdings::table)
             .values((
                 ticket_holdings::ticket_id.eq(ticket.id),

@@ -116,6 +116,8 @@ pub struct Intake {
     pub contact_id: Option<i64>,
     /// The request, and the citizen's details when no contact was picked.
     pub input: SubmissionInput,
+    /// The form's idempotency key: sent twice, the form makes one request.
+    pub key: Option<uuid::Uuid>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -195,6 +197,10 @@ where
             channel: intake.channel,
             at,
             council_zone,
+            key: intake.key.map(|key| submit::IdempotencyKey {
+                scope: submit::KeyScope::Staff(staff.id),
+                key,
+            }),
         },
         Submitter::Staff {
             user_id: staff.id,

@@ -73,6 +73,9 @@ pub struct FormPage {
     pub file_problems: Vec<String>,
     pub files_dropped: bool,
     pub csrf_token: String,
+    /// Sent with the form: a second send of the same form finds the request
+    /// the first made instead of making another.
+    pub idempotency_key: String,
     pub max_files: usize,
     pub max_file_mb: usize,
     pub action: String,
@@ -139,6 +142,9 @@ pub struct ReceivedPage {
     pub tracking_url: String,
     pub email_sent: bool,
     pub department: String,
+    /// The form was sent again: this is the request it made the first time
+    /// (its private link is in the email, and not shown again).
+    pub already: bool,
 }
 
 /// `track/lookup.html`.
@@ -226,6 +232,7 @@ pub(super) fn samples(
         file_problems: vec![evil.clone()],
         files_dropped: true,
         csrf_token: "t".into(),
+        idempotency_key: "00000000-0000-4000-8000-000000000000".into(),
         max_files: 5,
         max_file_mb: 10,
         action: "/report/x".into(),
@@ -236,6 +243,7 @@ pub(super) fn samples(
         tracking_url: "http://x/requests/CD-2026-000001?token=t".into(),
         email_sent: true,
         department: evil.clone(),
+        already: false,
     };
     let lookup = LookupPage {
         layout: layout.clone(),

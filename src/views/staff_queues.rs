@@ -190,6 +190,8 @@ pub struct IntakePage {
     #[serde(flatten)]
     pub layout: Layout,
     pub csrf_token: String,
+    /// Sent with the form: sent twice, it makes one request.
+    pub idempotency_key: String,
     pub done: Option<IntakeDone>,
     /// The look-up's text and results (`searched`: a look-up was made).
     pub lookup: String,
@@ -340,6 +342,7 @@ pub(super) fn samples(
     let intake = IntakePage {
         layout: layout.clone(),
         csrf_token: "t".into(),
+        idempotency_key: "00000000-0000-4000-8000-000000000000".into(),
         done: Some(IntakeDone {
             reference: "CD-2026-000042".into(),
             href: "/staff/tickets/CD-2026-000042".into(),

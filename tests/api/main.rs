@@ -14,6 +14,7 @@ mod generate;
 mod health;
 mod helpers;
 mod home;
+mod idempotency;
 mod mail;
 mod migrations;
 mod open311;

@@ -121,6 +121,27 @@ impl ResponseError for ApiError {
     }
 }
 
+/// The optional `Idempotency-Key` header: a UUID. Sent again with the same
+/// key, a submission makes nothing new and answers 409 `already_submitted`
+/// naming the request the first one made.
+pub fn idempotency_key(req: &actix_web::HttpRequest) -> Result<Option<uuid::Uuid>, ApiError> {
+    let Some(value) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .and_then(|v| uuid::Uuid::parse_str(v.trim()).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_idempotency_key",
+                "Idempotency-Key must be a UUID, e.g. 3f1e9c1a-7b2d-4c5e-9f00-1a2b3c4d5e6f",
+            )
+        })
+}
+
 impl From<RequestError> for ApiError {
     fn from(e: RequestError) -> Self {
         match e {
@@ -133,6 +154,14 @@ impl From<RequestError> for ApiError {
                 };
                 Self::new(status, "not_allowed", crate::i18n::Locale::En.text(key))
             }
+            RequestError::AlreadySubmitted(reference) => Self::new(
+                StatusCode::CONFLICT,
+                "already_submitted",
+                format!(
+                    "A request with this Idempotency-Key was already made: {reference}. \
+                     Its tracking token was given in the first answer only."
+                ),
+            ),
             RequestError::Db(e) => DbError::Query(e).into(),
             RequestError::Other(e) => Self::internal(e),
         }

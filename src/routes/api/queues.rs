@@ -174,6 +174,7 @@ impl IntakeIn {
             channel: self.channel.parse().unwrap_or(Channel::Staff),
             category: self.category,
             contact_id: self.contact_id,
+            key: None,
             input: SubmissionInput {
                 kind: self.kind.unwrap_or_default(),
                 subject: self.subject.unwrap_or_default(),
@@ -213,10 +214,13 @@ pub struct IntakeOut {
         (status = 400, description = "Malformed JSON"),
         (status = 401, description = "No valid Bearer token"),
         (status = 403, description = "Your role does not take requests (leaders, admins)"),
+        (status = 409, description = "The Idempotency-Key was used before: `already_submitted` names that request"),
         (status = 422, description = "Invalid fields, listed in error.fields"),
-    ))]
+    ),
+    params(("Idempotency-Key" = Option<String>, Header, description = "A UUID: the same intake sent again makes nothing new")))]
 #[post("/tickets")]
 pub async fn create_ticket(
+    req: actix_web::HttpRequest,
     staff: CurrentStaff,
     body: web::Json<IntakeIn>,
     pool: web::Data<Pool>,
@@ -227,10 +231,12 @@ pub async fn create_ticket(
     if !staff.works_tickets() {
         return Err(forbidden());
     }
-    let intake = body
+    let key = super::error::idempotency_key(&req)?;
+    let mut intake = body
         .into_inner()
         .into_intake()
         .map_err(|e| ApiError::validation(e.localised(Locale::En)))?;
+    intake.key = key;
     let staff_member = staff.0.clone();
     let (settings2, templates2) = (settings.clone(), templates.clone());
     let submitted = db::run(&pool, move |conn| {

@@ -253,10 +253,12 @@ pub struct CreatedOut {
         (status = 201, description = "Created; keep the tracking token", body = CreatedOut),
         (status = 400, description = "Malformed JSON"),
         (status = 413, description = "Body too large"),
+        (status = 409, description = "The Idempotency-Key was used before: `already_submitted` names that request"),
         (status = 415, description = "Not application/json"),
         (status = 422, description = "Invalid fields, listed in error.fields"),
         (status = 429, description = "Too many submissions; see Retry-After"),
-    ))]
+    ),
+    params(("Idempotency-Key" = Option<String>, Header, description = "A UUID: the same request sent again makes nothing new")))]
 #[post("/requests")]
 pub async fn create_request(
     req: HttpRequest,
@@ -268,6 +270,10 @@ pub async fn create_request(
     clock: web::Data<Clock>,
 ) -> Result<HttpResponse, ApiError> {
     limiter.check(&req).map_err(ApiError::rate_limited)?;
+    let key = super::error::idempotency_key(&req)?.map(|key| submit::IdempotencyKey {
+        scope: submit::KeyScope::Api,
+        key,
+    });
     let (category_code, input) = body.into_inner().into_input();
     let now = clock.now();
     let (settings2, templates2) = (settings.clone(), templates.clone());
@@ -295,6 +301,7 @@ pub async fn create_request(
                 channel: Channel::Api,
                 at: now,
                 council_zone: settings2.application.time_zone,
+                key,
             },
             |conn, s| {
                 notify::confirmation_naming(

@@ -192,6 +192,12 @@ fn form_page(
         .get("kind")
         .and_then(|v| v.first())
         .map(String::as_str);
+    let idempotency_key = values
+        .get("idempotency_key")
+        .and_then(|v| v.first())
+        .and_then(|k| uuid::Uuid::parse_str(k.trim()).ok())
+        .unwrap_or_else(uuid::Uuid::new_v4)
+        .to_string();
     FormPage {
         layout,
         category_slug: ctx.category.slug.clone(),
@@ -213,6 +219,7 @@ fn form_page(
         errors,
         file_problems,
         files_dropped,
+        idempotency_key,
         csrf_token,
         max_files: settings.uploads.max_files,
         max_file_mb: settings.uploads.max_file_mb,
@@ -355,6 +362,14 @@ pub async fn submit_form(
         values.entry(k).or_default().push(v);
     }
     let now = clock.now();
+    let key = values
+        .get("idempotency_key")
+        .and_then(|v| v.first())
+        .and_then(|k| uuid::Uuid::parse_str(k.trim()).ok())
+        .map(|key| submit::IdempotencyKey {
+            scope: submit::KeyScope::Citizen,
+            key,
+        });
     let input = input_from(&values);
     let parsed = NewTicket::parse(input, &ctx.rules, now);
     let (new, errors) = match parsed {
@@ -386,7 +401,7 @@ pub async fn submit_form(
     let (settings2, email_templates2) = (settings.clone(), email_templates.clone());
     let category = ctx.category.clone();
     let submitted = db::run(&pool, move |conn| -> Result<_, AppError> {
-        submit::submit(
+        match submit::submit(
             conn,
             &category,
             &new,
@@ -395,12 +410,31 @@ pub async fn submit_form(
                 channel: Channel::Web,
                 at: now,
                 council_zone: settings2.application.time_zone,
+                key,
             },
             |conn, s| notify::confirmation(conn, &email_templates2, &settings2, s),
-        )
-        .map_err(|e| AppError::Unexpected(e.into()))
+        ) {
+            Ok(s) => Ok(Ok(s)),
+            Err(crate::requests::RequestError::AlreadySubmitted(reference)) => Ok(Err(reference)),
+            Err(e) => Err(AppError::Unexpected(e.into())),
+        }
     })
     .await?;
+    let submitted = match submitted {
+        Ok(s) => s,
+        Err(reference) => {
+            // Sent twice (a double click, a retry): the request the first made.
+            let page = ReceivedPage {
+                layout: page_layout(&req, &settings, locale, "received-title"),
+                reference,
+                tracking_url: String::new(),
+                email_sent: false,
+                department: ctx.department.clone(),
+                already: true,
+            };
+            return html(&templates, "report/received.html", &page, StatusCode::OK);
+        }
+    };
     Ok(see_other(&format!(
         "/requests/{}/received?token={}",
         submitted.ticket.reference, submitted.tracking_token
@@ -451,6 +485,7 @@ pub async fn received(
         reference: ticket.reference,
         email_sent: has_email,
         department: view.department,
+        already: false,
     };
     html(&templates, "report/received.html", &page, StatusCode::OK)
 }

@@ -182,6 +182,14 @@ async fn render(
             Ok((matches, contact, categories, category, done))
         })
         .await?;
+    // Kept across a form shown again with its mistakes (nothing was made).
+    let idempotency_key = state
+        .values
+        .get("idempotency_key")
+        .and_then(|v| v.first())
+        .and_then(|k| uuid::Uuid::parse_str(k.trim()).ok())
+        .unwrap_or_else(uuid::Uuid::new_v4)
+        .to_string();
     let mut values = state.values;
     let category = category.map(|mut c| {
         let chosen = values
@@ -224,6 +232,7 @@ async fn render(
     let page = IntakePage {
         layout: layout(req, settings, locale, "intake-title"),
         csrf_token: token,
+        idempotency_key,
         done,
         searched: !state.lookup.trim().is_empty(),
         lookup: state.lookup.clone(),
@@ -379,6 +388,7 @@ pub async fn submit(
         category: category.clone(),
         contact_id,
         input: input_from(&values),
+        key: one("idempotency_key").and_then(|k| uuid::Uuid::parse_str(k.trim()).ok()),
     };
     let now = clock.now();
     let staff_member = staff.0.clone();
@@ -393,6 +403,10 @@ pub async fn submit(
             |conn, s| notify::confirmation(conn, &email_templates2, &settings2, s),
         ) {
             Ok(submitted) => Ok(Ok(submitted.ticket.reference)),
+            // The form sent twice: the request the first one made.
+            Err(IntakeError::Request(crate::requests::RequestError::AlreadySubmitted(r))) => {
+                Ok(Ok(r))
+            }
             Err(IntakeError::Invalid(errors)) => Ok(Err(errors)),
             Err(IntakeError::Forbidden) => Err(AppError::Forbidden(String::new())),
             Err(e) => Err(AppError::Unexpected(e.into())),
