@@ -43,6 +43,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(tickets::category)
             .service(tickets::merge)
             .service(tickets::contact)
+            .service(tickets::location)
             .service(tickets::attachment)
             .service(canned::list)
             .service(canned::create)
