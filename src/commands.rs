@@ -32,7 +32,20 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let url = format!("http://{}:{}", display_host(bind.ip()), app.port());
     let handle = app.handle();
     let mailer = app.mailer().clone();
+    let clock = app.clock().clone();
     let mut server = tokio::spawn(app.run_until_stopped());
+    // Re-placing tickets into areas after an import, beside the outbox worker.
+    let (stop_placement, placement_stop) = tokio::sync::oneshot::channel::<()>();
+    let placement = jobs.enabled.then(|| {
+        tokio::spawn(crate::jobs::placement::run_placement_worker(
+            pool.clone(),
+            clock,
+            crate::jobs::placement::PLACEMENT_INTERVAL,
+            async move {
+                let _ = placement_stop.await;
+            },
+        ))
+    });
     let (stop_worker, worker_stop) = tokio::sync::oneshot::channel::<()>();
     let mut worker = if jobs.enabled {
         Some(tokio::spawn(run_outbox_worker(
@@ -88,6 +101,12 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         let _ = stop_worker.send(());
         if let Err(e) = worker.await {
             failure.get_or_insert(anyhow::Error::new(e).context("the outbox worker failed"));
+        }
+    }
+    if let Some(placement) = placement {
+        let _ = stop_placement.send(());
+        if let Err(e) = placement.await {
+            failure.get_or_insert(anyhow::Error::new(e).context("the placement worker failed"));
         }
     }
     tokio::task::spawn_blocking(move || database.close())

@@ -90,3 +90,6 @@ tickets-location-longitude = Longitude
 tickets-location-send = Save the location
 tickets-done-location = The location was changed.
 tickets-error-location-same = This is the location the request already has.
+
+## The queue filter
+queues-field-area = Area

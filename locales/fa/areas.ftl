@@ -31,3 +31,6 @@ tickets-location-longitude = طول جغرافیایی
 tickets-location-send = ذخیره مکان
 tickets-done-location = مکان تغییر کرد.
 tickets-error-location-same = درخواست همین حالا همین مکان را دارد.
+
+## The queue filter
+queues-field-area = محدوده

@@ -10,6 +10,7 @@
 //!   batches that resume where they stopped.
 //! - [`messages`]: every problem in the reader's language.
 
+pub mod cli;
 pub mod geometry;
 pub mod import;
 pub mod messages;

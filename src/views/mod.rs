@@ -7,6 +7,7 @@ pub mod citizen;
 pub mod pages;
 pub mod staff;
 pub mod staff_accounts;
+pub mod staff_areas;
 pub mod staff_queues;
 pub mod staff_tickets;
 

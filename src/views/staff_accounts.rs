@@ -17,6 +17,8 @@ pub struct StaffNav {
     pub name: String,
     /// Shows the link to staff administration (the policy decides).
     pub manage_staff: bool,
+    /// Shows the link to the areas (wards, districts) page.
+    pub manage_areas: bool,
     /// The current page's link, marked `aria-current`: one of [`StaffNav::HOME`],
     /// [`StaffNav::ACCOUNT`], [`StaffNav::STAFF`] (others add theirs).
     pub current: &'static str,
@@ -28,11 +30,13 @@ impl StaffNav {
     pub const HOME: &'static str = "home";
     pub const ACCOUNT: &'static str = "account";
     pub const STAFF: &'static str = "staff";
+    pub const AREAS: &'static str = "areas";
 
     pub fn new(staff: &Staff, current: &'static str, csrf_token: &str) -> Self {
         Self {
             name: staff.name.clone(),
             manage_staff: staff.may_manage_staff(),
+            manage_areas: staff.may_manage_areas(),
             current,
             csrf_token: csrf_token.to_string(),
         }

@@ -156,6 +156,8 @@ const ROUTES: &[Route] = &[
     post("/staff/admin/users/{user}/reset-link", &[],                   [IN, IN, NO, NO, NO, NO, GO]),
     post("/staff/admin/users/{user}/deactivate", &[],                   [IN, IN, NO, NO, NO, NO, GO]),
     post("/staff/admin/users/{user}/activate", &[],                     [IN, IN, NO, NO, NO, NO, GO]),
+    get("/staff/admin/areas",                                           [IN, IN, NO, NO, NO, NO, OK]),
+    post("/staff/admin/areas", &[("text", "{}")],                       [IN, IN, NO, NO, NO, NO, Expect::Is(422)]),
     // Queues, search and intake: staff who work tickets.
     get("/staff/queue",                                                 [IN, IN, OK, OK, OK, NO, NO]),
     get("/staff/queue?status=new&q=bin",                                [IN, IN, OK, OK, OK, NO, NO]),
@@ -169,6 +171,10 @@ const ROUTES: &[Route] = &[
     post("/staff/tickets/{ticket}/note", &[("body", "Matrix note"), ("expected_version", "{version}")],
                                                                         [IN, IN, HIDE, GO, GO, HIDE, HIDE]),
     post_json("/api/v1/tickets/{ticket}/note", r#"{"body":"Matrix note","expected_version":{version}}"#,
+                                                                        [IN, IN, HIDE, OK, OK, HIDE, HIDE]),
+    post("/staff/tickets/{ticket}/location", &[("address", "{version} Matrix Road"), ("expected_version", "{version}")],
+                                                                        [IN, IN, HIDE, GO, GO, HIDE, HIDE]),
+    post_json("/api/v1/tickets/{ticket}/location", r#"{"address":"{version} Matrix Lane","expected_version":{version}}"#,
                                                                         [IN, IN, HIDE, OK, OK, HIDE, HIDE]),
     // Canned responses: supervisors for their departments, admins for all.
     get("/staff/canned-responses",                                      [IN, IN, NO, NO, OK, NO, OK]),

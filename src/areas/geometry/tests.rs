@@ -475,3 +475,31 @@ proptest! {
         prop_assert_eq!(p.place(mid.y, mid.x), expected);
     }
 }
+
+#[test]
+fn the_demo_wards_import_and_cover_the_demo_requests() {
+    let wards = parse(crate::seed::DEMO_WARDS.as_bytes()).expect("the demo wards are valid");
+    assert_eq!(wards.len(), 7);
+    let p = Placer::new(
+        wards
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (i as i64, w.code.clone(), w.shape.clone())),
+    );
+    let name = |lat, lon| p.place(lat, lon).map(|i| wards[i as usize].name.as_str());
+    // Where the tests and the benchmark put requests.
+    assert_eq!(name(51.5072, -0.1276), Some("St Mary's"));
+    // The enclave, the ward around it, and the exclave of another.
+    assert_eq!(name(51.463, -0.105), Some("Castle"));
+    assert_eq!(name(51.45, -0.08), Some("Market"));
+    assert_eq!(name(51.486, 0.027), Some("Riverside"));
+    // Outside the borough.
+    assert_eq!(name(51.6, -0.1), None);
+    // The generator's box (51.45-51.55, -0.2-0.0) is all in some ward.
+    for i in 0..=20 {
+        for j in 0..=20 {
+            let (lat, lon) = (51.45 + 0.005 * i as f64, -0.2 + 0.01 * j as f64);
+            assert!(p.place(lat, lon).is_some(), "{lat}, {lon} is in no ward");
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! The staff back office under `/staff`, and the staff API's sign-in.
 
 pub mod accounts;
+pub mod areas;
 pub mod auth;
 pub mod canned;
 pub mod home;
@@ -29,6 +30,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(auth::sign_out_everywhere)
             .service(home::home)
             .configure(accounts::configure)
+            .service(areas::show)
+            .service(areas::import_file)
             .service(queues::queue)
             .service(intake::show)
             .service(intake::submit)

@@ -129,8 +129,16 @@ async fn render(
     let mut drafts = r.drafts;
     drafts.location.get_or_insert_with(|| LocationDraft {
         address: view.location.address.clone().unwrap_or_default(),
-        latitude: view.location.latitude.map(|v| v.to_string()).unwrap_or_default(),
-        longitude: view.location.longitude.map(|v| v.to_string()).unwrap_or_default(),
+        latitude: view
+            .location
+            .latitude
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+        longitude: view
+            .location
+            .longitude
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
     });
     if let Some(chosen) = r
         .canned
