@@ -234,7 +234,7 @@ pub fn list(conn: &mut PgConnection) -> QueryResult<AreaList> {
             (None, false) => without_coordinates += c.n,
         }
     }
-    let rows: Vec<(
+    type Row = (
         i64,
         String,
         String,
@@ -242,7 +242,8 @@ pub fn list(conn: &mut PgConnection) -> QueryResult<AreaList> {
         i32,
         Option<DateTime<Utc>>,
         DateTime<Utc>,
-    )> = areas::table
+    );
+    let rows: Vec<Row> = areas::table
         .order((areas::retired_at.is_not_null(), areas::code.asc()))
         .select((
             areas::id,

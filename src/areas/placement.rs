@@ -262,7 +262,7 @@ fn run_locked(
                 }
             }
             let checked = batch.len() as i64;
-            let finished_at = (!full).then(|| now());
+            let finished_at = (!full).then(now);
             let moved = conn.transaction(|conn| -> QueryResult<i64> {
                 let moved = if ids.is_empty() {
                     0
@@ -317,12 +317,15 @@ fn run_locked(
     Ok(outcome)
 }
 
-/// `(id, latitude, longitude, area_id)` of the run's next tickets, by id.
+/// A ticket as re-placement reads it: `(id, latitude, longitude, area_id)`.
+type Located = (i64, f64, f64, Option<i64>);
+
+/// The run's next tickets, by id.
 fn next_batch(
     conn: &mut PgConnection,
     run: &AreaPlacement,
     size: i64,
-) -> QueryResult<Vec<(i64, f64, f64, Option<i64>)>> {
+) -> QueryResult<Vec<Located>> {
     let mut query = tickets::table
         .filter(tickets::id.gt(run.placed_through))
         .filter(tickets::latitude.is_not_null())

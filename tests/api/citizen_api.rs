@@ -1054,6 +1054,7 @@ async fn the_openapi_document_is_valid_and_lists_every_operation() {
         ("/api/v1/tickets/{reference}/category", "post"),
         ("/api/v1/tickets/{reference}/merge", "post"),
         ("/api/v1/tickets/{reference}/contacts", "post"),
+        ("/api/v1/tickets/{reference}/location", "post"),
     ] {
         let operation = &doc["paths"][path][method];
         assert!(operation.is_object(), "{method} {path} is missing");
@@ -1061,7 +1062,7 @@ async fn the_openapi_document_is_valid_and_lists_every_operation() {
     }
     // Every operation it names is served (none a 404 from the default route).
     let paths = doc["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 19, "{:?}", paths.keys());
+    assert_eq!(paths.len(), 20, "{:?}", paths.keys());
     // Staff operations name the Bearer scheme they need.
     assert_eq!(
         doc["components"]["securitySchemes"]["bearer"]["scheme"],
