@@ -1,8 +1,8 @@
 -- Areas: the council's wards or districts, imported as GeoJSON polygons, and
 -- the area each ticket with coordinates lies in (tickets.area_id; NULL is
 -- "unknown" in reports). There is no PostGIS: the polygons are kept as
--- GeoJSON and tested in the application (src/areas), with a bounding box here
--- so a point is only tested against the few areas whose box holds it.
+-- GeoJSON and tested in the application (src/areas), which reads them once
+-- per import; the bounding box lets a point skip the areas far from it.
 
 -- One import of a GeoJSON file: who, what, and what it changed.
 CREATE TABLE area_imports (
@@ -79,8 +79,6 @@ CREATE TABLE areas (
     CONSTRAINT areas_box CHECK (min_lat <= max_lat AND min_lon <= max_lon
         AND min_lat >= -90 AND max_lat <= 90 AND min_lon >= -180 AND max_lon <= 180)
 );
-CREATE INDEX areas_active_box_idx ON areas (min_lat, max_lat, min_lon, max_lon)
-    WHERE retired_at IS NULL;
 
 -- Not indexed on purpose: reports group by it over a period's tickets (found
 -- through tickets_created_idx), and leaving it out of every index lets

@@ -37,8 +37,8 @@ use geo::coordinate_position::CoordPos;
 use geo::indexed::IntervalTreeMultiPolygon;
 use geo::orient::{Direction, Orient};
 use geo::validation::{InvalidMultiPolygon, InvalidPolygon, RingRole};
+use geo::HasDimensions;
 use geo::{Contains, Coord, CoordinatePosition, LineString, MultiPolygon, Polygon};
-use geo::{HasDimensions, Validation};
 use serde_json::{json, Map, Value};
 
 /// The largest file an import takes.
@@ -598,7 +598,7 @@ fn parse_geometry(geometry: Option<&Value>) -> Result<Shape, Vec<ProblemKind>> {
         return Err(problems);
     }
     let polygons = MultiPolygon::new(parts.iter().filter_map(|rings| to_polygon(rings)).collect());
-    for e in polygons.validation_errors() {
+    for e in validation_errors(&polygons) {
         problems.push(validity_problem(e, multi));
     }
     if !problems.is_empty() {
@@ -645,6 +645,145 @@ fn check_ring(ring: RingRef, positions: &[geojson::Position], problems: &mut Vec
     if first[0] != last[0] || first[1] != last[1] {
         problems.push(ProblemKind::RingNotClosed { ring });
     }
+}
+
+/// geo's validity check for a MultiPolygon (`geo::Validation`), rule for
+/// rule, but finding self-intersecting rings with geo's sweep
+/// (`Intersections`) rather than by testing every pair of edges: real ward
+/// boundaries have tens of thousands of corners, and the pairwise test takes
+/// minutes on one such ring. `the_validity_check_is_geos` (tests) holds the
+/// two to the same answers.
+pub(crate) fn validation_errors(mp: &MultiPolygon<f64>) -> Vec<InvalidMultiPolygon> {
+    use geo::dimensions::Dimensions;
+    use geo::validation::{CoordIndex, GeometryIndex};
+    use geo::{Area, PreparedGeometry, Relate, RemoveRepeatedPoints};
+
+    let mut errors = Vec::new();
+    let mut all_rings_simple = true;
+    let mut flat = Vec::new();
+    for (i, polygon) in mp.iter().enumerate() {
+        let mut error = |e| errors.push(InvalidMultiPolygon::InvalidPolygon(GeometryIndex(i), e));
+        if polygon.is_empty() {
+            continue;
+        }
+        let rings = std::iter::once(polygon.exterior()).chain(polygon.interiors());
+        let mut simple = true;
+        for (r, ring) in rings.enumerate() {
+            if ring.0.is_empty() {
+                continue;
+            }
+            let role = if r == 0 {
+                RingRole::Exterior
+            } else {
+                RingRole::Interior(r - 1)
+            };
+            if ring.remove_repeated_points().0.len() < 4 {
+                error(InvalidPolygon::TooFewPointsInRing(role));
+                simple = false;
+            }
+            if crosses_itself(ring) {
+                error(InvalidPolygon::SelfIntersection(role));
+                simple = false;
+            }
+            if simple && Polygon::new(ring.clone(), vec![]).unsigned_area() == 0.0 {
+                // Corners on one line: geo counts it simple, but it encloses
+                // nothing (and relating it to another ring means little).
+                flat.push((i, role));
+                simple = false;
+            }
+            if let Some(at) = ring
+                .0
+                .iter()
+                .position(|c| !c.x.is_finite() || !c.y.is_finite())
+            {
+                error(InvalidPolygon::NonFiniteCoord(role, CoordIndex(at)));
+                simple = false;
+            }
+        }
+        all_rings_simple &= simple;
+        if !simple || polygon.interiors().iter().all(|r| r.0.is_empty()) {
+            continue;
+        }
+        let exterior = Polygon::new(polygon.exterior().clone(), vec![]);
+        let exterior = PreparedGeometry::from(&exterior);
+        let holes: Vec<Polygon<f64>> = polygon
+            .interiors()
+            .iter()
+            .map(|r| Polygon::new(r.clone(), vec![]))
+            .collect();
+        for (h, hole) in holes.iter().enumerate() {
+            if hole.exterior().0.is_empty() {
+                continue;
+            }
+            let role = RingRole::Interior(h);
+            let prepared = PreparedGeometry::from(hole);
+            let m = exterior.relate(&prepared);
+            if !m.is_contains() {
+                error(InvalidPolygon::InteriorRingNotContainedInExteriorRing(role));
+            }
+            if m.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional {
+                error(InvalidPolygon::IntersectingRingsOnALine(
+                    RingRole::Exterior,
+                    role,
+                ));
+            }
+            for (o, other) in holes.iter().enumerate().skip(h + 1) {
+                if other.exterior().0.is_empty() {
+                    continue;
+                }
+                let m = prepared.relate(other);
+                if m.get(CoordPos::Inside, CoordPos::Inside) == Dimensions::TwoDimensional {
+                    error(InvalidPolygon::IntersectingRingsOnAnArea(
+                        role,
+                        RingRole::Interior(o),
+                    ));
+                }
+                if m.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional {
+                    error(InvalidPolygon::IntersectingRingsOnALine(
+                        role,
+                        RingRole::Interior(o),
+                    ));
+                }
+            }
+        }
+    }
+    for (i, role) in flat {
+        errors.push(InvalidMultiPolygon::InvalidPolygon(
+            GeometryIndex(i),
+            InvalidPolygon::TooFewPointsInRing(role),
+        ));
+    }
+    // Relating polygons whose rings are not simple means little: say what is
+    // wrong with the rings first.
+    if all_rings_simple {
+        for (i, a) in mp.iter().enumerate() {
+            for (j, b) in mp.iter().enumerate().skip(i + 1) {
+                let m = a.relate(b);
+                if m.get(CoordPos::Inside, CoordPos::Inside) == Dimensions::TwoDimensional {
+                    errors.push(InvalidMultiPolygon::ElementsOverlaps(
+                        GeometryIndex(i),
+                        GeometryIndex(j),
+                    ));
+                }
+                if m.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional {
+                    errors.push(InvalidMultiPolygon::ElementsTouchOnALine(
+                        GeometryIndex(i),
+                        GeometryIndex(j),
+                    ));
+                }
+            }
+        }
+    }
+    errors
+}
+
+/// Whether two edges of the ring meet other than where one ends and the
+/// next begins: geo's own rule for a self-intersection, with its sweep.
+fn crosses_itself(ring: &LineString<f64>) -> bool {
+    use geo::algorithm::sweep::Intersections;
+    ring.lines()
+        .collect::<Intersections<_>>()
+        .any(|(a, b, _)| a.start != b.end && a.end != b.start)
 }
 
 fn ring_of(part: Option<usize>, role: &RingRole) -> RingRef {

@@ -1,8 +1,7 @@
 //! Placing tickets in areas.
 //!
 //! - [`area_for`]: the area of one point, inside the transaction that creates
-//!   or moves the ticket (only the areas whose bounding box holds the point
-//!   are read).
+//!   or moves the ticket (with a placer kept in memory until the next import).
 //! - [`place_pending`]: re-places existing tickets after an import, one
 //!   queued run (`area_placements`) at a time, oldest first. Each batch reads
 //!   the next tickets by id that the run must look at (those placed in an
@@ -17,11 +16,12 @@
 //! Re-placing is bookkeeping: it changes neither a ticket's `version` nor its
 //! `updated_at`, and writes nothing on its timeline.
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Bool, Double, Nullable};
+use diesel::sql_types::{Array, BigInt, Bool, Double, Nullable, Text, Timestamptz};
 
 use super::geometry::{Placer, Shape};
 use super::AREAS_LOCK;
@@ -51,21 +51,50 @@ fn shapes(rows: Vec<(i64, String, serde_json::Value)>) -> Vec<(i64, String, Shap
         .collect()
 }
 
+/// Which set of areas a cached [`Placer`] was built from: areas only change
+/// through an import, which adds an `area_imports` row in the same
+/// transaction, so the latest import's id names the set (with the database,
+/// as one process may talk to several).
+#[derive(Debug, Clone, PartialEq, QueryableByName)]
+struct AreasVersion {
+    #[diesel(sql_type = Text)]
+    database: String,
+    #[diesel(sql_type = Timestamptz)]
+    started: DateTime<Utc>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    import_id: Option<i64>,
+}
+
+/// The placer of the areas as they were at the last import, built once per
+/// import rather than per ticket (real boundaries are megabytes of GeoJSON).
+static PLACER: Mutex<Option<(AreasVersion, Arc<Placer>)>> = Mutex::new(None);
+
 /// The area `lat, lon` lies in now, by the rule in [`super::geometry`]. Call
 /// it inside the transaction that stores the ticket's coordinates.
 pub fn area_for(conn: &mut PgConnection, lat: f64, lon: f64) -> QueryResult<Option<i64>> {
     diesel::sql_query("SELECT pg_advisory_xact_lock_shared($1)")
         .bind::<BigInt, _>(AREAS_LOCK)
         .execute(conn)?;
-    let rows = areas::table
-        .filter(areas::retired_at.is_null())
-        .filter(areas::min_lat.le(lat))
-        .filter(areas::max_lat.ge(lat))
-        .filter(areas::min_lon.le(lon))
-        .filter(areas::max_lon.ge(lon))
-        .select((areas::id, areas::code, areas::geometry))
-        .load(conn)?;
-    Ok(Placer::new(shapes(rows)).place(lat, lon))
+    let version: AreasVersion = diesel::sql_query(
+        "SELECT current_database()::text AS database, pg_postmaster_start_time() AS started, \
+         (SELECT max(id) FROM area_imports) AS import_id",
+    )
+    .get_result(conn)?;
+    let cached = PLACER
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .filter(|(v, _)| *v == version)
+        .map(|(_, p)| p.clone());
+    let placer = match cached {
+        Some(p) => p,
+        None => {
+            let p = Arc::new(placer(conn)?);
+            *PLACER.lock().unwrap_or_else(|e| e.into_inner()) = Some((version, p.clone()));
+            p
+        }
+    };
+    Ok(placer.place(lat, lon))
 }
 
 /// Every active area, ready to place points.

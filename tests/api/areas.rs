@@ -651,6 +651,9 @@ async fn a_moved_boundary_or_a_retired_area_re_places_existing_tickets() {
         before,
         "re-placing is bookkeeping: neither version nor updated_at changes"
     );
+    // New requests are placed with the new outlines too.
+    let after = report_at(&app, 10.5, 11.3).await;
+    assert_eq!(area_of(&app, &after).as_deref(), Some("W1"));
     let (_, html) = page(&app, &admin, &location).await;
     assert!(
         html.contains("0 new, 2 with a new outline, 0 renamed, 2 unchanged, 0 retired"),

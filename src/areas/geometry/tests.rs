@@ -2,6 +2,7 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 
 use super::*;
+use geo::validation::{InvalidMultiPolygon, InvalidPolygon};
 
 fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
     json!([[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]])
@@ -502,4 +503,88 @@ fn the_demo_wards_import_and_cover_the_demo_requests() {
             assert!(p.place(lat, lon).is_some(), "{lat}, {lon} is in no ward");
         }
     }
+}
+
+fn random_ring(points: &[(u8, u8)]) -> LineString<f64> {
+    let mut coords: Vec<Coord<f64>> = points
+        .iter()
+        .map(|&(x, y)| Coord {
+            x: f64::from(x % 11),
+            y: f64::from(y % 11),
+        })
+        .collect();
+    coords.push(coords[0]);
+    LineString::from(coords)
+}
+
+fn mp_rings(parts: &[Polygon<f64>]) -> impl Iterator<Item = &LineString<f64>> {
+    parts
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+}
+
+#[test]
+fn a_ring_that_encloses_nothing_is_refused() {
+    assert_eq!(
+        only_problem(polygon(vec![json!([[0, 0], [1, 0], [2, 0], [0, 0]])])).1,
+        ProblemKind::TooFewPositions {
+            ring: OUTER,
+            count: 0
+        }
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { max_global_rejects: 1_000_000, ..ProptestConfig::default() })]
+    /// The validity check is geo's (`geo::Validation`) with a faster search
+    /// for self-intersections: on small random shapes, simple or not, with
+    /// holes and several parts, both give the same verdict, and the same
+    /// problems whenever the rings themselves are simple.
+    #[test]
+    fn the_validity_check_is_geos(
+        outer in proptest::collection::vec((0u8..11, 0u8..11), 3..7),
+        hole in proptest::option::of(proptest::collection::vec((0u8..11, 0u8..11), 3..5)),
+        second in proptest::option::of(proptest::collection::vec((0u8..11, 0u8..11), 3..5)),
+    ) {
+        use geo::Validation;
+        let mut parts = vec![Polygon::new(random_ring(&outer), hole.iter().map(|h| random_ring(h)).collect())];
+        if let Some(s) = &second {
+            parts.push(Polygon::new(random_ring(s), vec![]));
+        }
+        // geo's own check trips over rings that enclose nothing (a debug
+        // assertion in its relate); ours refuses them before relating.
+        use geo::Area;
+        prop_assume!(mp_rings(&parts).all(|r| Polygon::new(r.clone(), vec![]).unsigned_area() > 0.0));
+        let mp = MultiPolygon::new(parts);
+        let ours = validation_errors(&mp);
+        let geos = mp.validation_errors();
+        prop_assert_eq!(ours.is_empty(), geos.is_empty(), "ours {:?}, geo's {:?}", ours, geos);
+        let ring_level = |e: &InvalidMultiPolygon| matches!(e, InvalidMultiPolygon::InvalidPolygon(_,
+            InvalidPolygon::SelfIntersection(_) | InvalidPolygon::TooFewPointsInRing(_)));
+        if !geos.iter().any(ring_level) {
+            prop_assert_eq!(ours, geos);
+        }
+    }
+}
+
+#[test]
+fn a_ring_with_many_corners_is_checked_quickly() {
+    let n = 50_000;
+    let mut ring = Vec::new();
+    for i in 0..n {
+        let t = i as f64 / n as f64 * std::f64::consts::TAU;
+        let r = 0.05 * (1.0 + 0.3 * (7.0 * t).sin() + 0.1 * (23.0 * t).cos());
+        ring.push(json!([r * t.cos(), 51.5 + r * t.sin()]));
+    }
+    ring.push(ring[0].clone());
+    let file = collection(vec![feature("Big", "B", polygon(vec![Value::Array(ring)]))]);
+    let started = std::time::Instant::now();
+    let areas = parse(&file).unwrap();
+    assert_eq!(areas[0].shape.vertex_count(), n + 1);
+    // Testing every pair of its edges would take minutes.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
 }
