@@ -1,4 +1,4 @@
-//! The command line: `civicdesk [serve|migrate|seed-demo|create-user|user|areas|db-url|generate]`.
+//! The command line: `civicdesk [serve|migrate|seed-demo|create-user|user|api-key|areas|db-url|generate]`.
 
 use std::path::PathBuf;
 
@@ -70,10 +70,32 @@ pub enum Command {
             re-places every ticket with coordinates."
     )]
     Areas(AreasCommand),
+    /// Manage Open311 API keys: create (shows the key once), list, revoke.
+    #[command(
+        subcommand,
+        long_about = "Manage the API keys 311 apps submit Open311 requests with \
+            (POST /open311/v2/requests). `create` prints the new key once: only a SHA-256 of \
+            it is kept. `revoke` stops a key at once. The admin page /staff/admin/api-keys \
+            does the same."
+    )]
+    ApiKey(ApiKeyCommand),
     /// Print the connection URL of the database in use, e.g. psql "$(civicdesk db-url)".
     DbUrl,
     /// Fill the database with realistic synthetic tickets (for benchmarks and demos).
     Generate(GenerateArgs),
+    /// SLA clocks: check them against their logs, or run the worker's sweep once.
+    #[command(subcommand)]
+    Sla(SlaCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SlaCommand {
+    /// Replay every ticket's clock log and compare it with the kept clock
+    /// state; lists any that differ and exits non-zero if one does.
+    Verify,
+    /// Run the SLA worker's sweep once, now: raise what is due, recompute
+    /// clocks after calendar or policy changes, and say what was done.
+    Sweep,
 }
 
 #[derive(Debug, Args, Default)]
@@ -160,6 +182,31 @@ pub enum UserCommand {
     SetRole(SetRoleArgs),
     /// Replace an account's departments with the ones given.
     SetDepartments(SetDepartmentsArgs),
+}
+
+/// `civicdesk api-key ...`
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Make a key and print it (this is the only time it is shown).
+    Create(ApiKeyCreateArgs),
+    /// List every key: id, label, first characters, made, last used, revoked.
+    List,
+    /// Revoke a key by its id (from `list`): requests sent with it are refused at once.
+    Revoke(ApiKeyRevokeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ApiKeyCreateArgs {
+    /// Who uses the key, e.g. the app's name (up to 100 characters)
+    #[arg(long, value_name = "L")]
+    pub label: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ApiKeyRevokeArgs {
+    /// The key's id, as `civicdesk api-key list` shows it
+    #[arg(value_name = "ID")]
+    pub id: i64,
 }
 
 #[derive(Debug, Args)]
@@ -265,6 +312,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::areas::placement::queue_all(&mut conn, now())?;
             crate::areas::cli::place(&mut conn, &now)
         }),
+        Command::Sla(command) => with_database(&settings, |db| {
+            let mut conn = crate::db::connect(db.url())?;
+            crate::db::migrate(&mut conn)?;
+            commands::sla(&mut conn, &settings, &command)
+        }),
         Command::User(command) => with_database(&settings, |db| {
             let mut conn = crate::db::connect(db.url())?;
             crate::db::migrate(&mut conn)?;
@@ -300,6 +352,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     crate::areas::cli::place(&mut conn, &now)
                 }
             }
+        }),
+        Command::ApiKey(command) => with_database(&settings, |db| {
+            let mut conn = crate::db::connect(db.url())?;
+            crate::db::migrate(&mut conn)?;
+            print!(
+                "{}",
+                commands::api_key(&mut conn, &command, chrono::Utc::now())?
+            );
+            Ok(())
         }),
         Command::DbUrl => {
             let db = Database::open(&settings)?;

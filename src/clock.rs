@@ -7,7 +7,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, SubsecRound as _, TimeDelta, Utc};
 
 #[derive(Debug, Clone)]
 pub struct Clock(Arc<Source>);
@@ -29,11 +29,14 @@ impl Clock {
         Self(Arc::new(Source::Manual(Mutex::new(at))))
     }
 
+    /// Now, to the microsecond: the precision PostgreSQL keeps, so an
+    /// instant the app computes from it (a due instant) is the one it reads back.
     pub fn now(&self) -> DateTime<Utc> {
-        match &*self.0 {
+        let now = match &*self.0 {
             Source::System => Utc::now(),
             Source::Manual(at) => *at.lock().unwrap_or_else(|e| e.into_inner()),
-        }
+        };
+        now.trunc_subsecs(6)
     }
 
     /// Sets a manual clock (a system clock ignores it).
@@ -77,5 +80,6 @@ mod tests {
         shared.set(t);
         assert_eq!(c.now(), t);
         assert!(!Clock::system().is_manual());
+        assert_eq!(Clock::system().now().timestamp_subsec_nanos() % 1000, 0);
     }
 }

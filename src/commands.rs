@@ -5,10 +5,10 @@ use diesel::prelude::*;
 use secrecy::SecretString;
 
 use crate::auth::password;
-use crate::cli::{CreateUserArgs, UserCommand};
+use crate::cli::{ApiKeyCommand, CreateUserArgs, UserCommand};
 use crate::configuration::Settings;
 use crate::database::Database;
-use crate::jobs::run_outbox_worker;
+use crate::jobs::{run_outbox_worker, run_sla_worker};
 use crate::staff::users::{self, AccountError};
 use crate::startup::{shutdown_signal, Application};
 
@@ -28,35 +28,44 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     );
     let bind = settings.application.bind;
     let jobs = settings.jobs.clone();
+    let app_settings = settings.clone();
     let app = Application::build(settings, pool.clone())?;
     let url = format!("http://{}:{}", display_host(bind.ip()), app.port());
     let handle = app.handle();
     let mailer = app.mailer().clone();
     let clock = app.clock().clone();
+    let email_templates = app.email_templates().clone();
+    let worker_settings = app_settings.clone();
     let mut server = tokio::spawn(app.run_until_stopped());
-    // Re-placing tickets into areas after an import, beside the outbox worker.
-    let (stop_placement, placement_stop) = tokio::sync::oneshot::channel::<()>();
-    let placement = jobs.enabled.then(|| {
-        tokio::spawn(crate::jobs::placement::run_placement_worker(
-            pool.clone(),
-            clock,
-            crate::jobs::placement::PLACEMENT_INTERVAL,
-            async move {
-                let _ = placement_stop.await;
-            },
-        ))
-    });
-    let (stop_worker, worker_stop) = tokio::sync::oneshot::channel::<()>();
+    let (stop_worker, worker_stop) = tokio::sync::watch::channel(false);
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        // A dropped sender stops the workers too.
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
     let mut worker = if jobs.enabled {
-        Some(tokio::spawn(run_outbox_worker(
-            pool,
+        let outbox = run_outbox_worker(
+            pool.clone(),
             mailer,
             jobs.outbox_interval,
-            async move {
-                // A dropped sender stops the worker too.
-                let _ = worker_stop.await;
-            },
-        )))
+            stopped(worker_stop.clone()),
+        );
+        // Re-placing tickets into areas after an import.
+        let placement = crate::jobs::placement::run_placement_worker(
+            pool.clone(),
+            clock.clone(),
+            crate::jobs::placement::PLACEMENT_INTERVAL,
+            stopped(worker_stop.clone()),
+        );
+        let sla = run_sla_worker(
+            pool,
+            clock,
+            email_templates,
+            worker_settings,
+            stopped(worker_stop),
+        );
+        Some(tokio::spawn(async move {
+            tokio::join!(outbox, sla, placement);
+        }))
     } else {
         tracing::info!("background jobs are off on this instance (jobs.enabled = false)");
         drop(pool);
@@ -83,11 +92,11 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
             true
         }
         result = worker_done => {
-            tracing::error!("the outbox worker stopped by itself; shutting down");
+            tracing::error!("the background workers stopped by themselves; shutting down");
             worker = None;
             failure = Some(match result {
-                Ok(()) => anyhow::anyhow!("the outbox worker stopped by itself"),
-                Err(e) => anyhow::Error::new(e).context("the outbox worker failed"),
+                Ok(()) => anyhow::anyhow!("the background workers stopped by themselves"),
+                Err(e) => anyhow::Error::new(e).context("the background workers failed"),
             });
             false
         }
@@ -98,15 +107,9 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         tracing::info!("HTTP server stopped");
     }
     if let Some(worker) = worker {
-        let _ = stop_worker.send(());
+        let _ = stop_worker.send(true);
         if let Err(e) = worker.await {
-            failure.get_or_insert(anyhow::Error::new(e).context("the outbox worker failed"));
-        }
-    }
-    if let Some(placement) = placement {
-        let _ = stop_placement.send(());
-        if let Err(e) = placement.await {
-            failure.get_or_insert(anyhow::Error::new(e).context("the placement worker failed"));
+            failure.get_or_insert(anyhow::Error::new(e).context("the background workers failed"));
         }
     }
     tokio::task::spawn_blocking(move || database.close())
@@ -298,4 +301,146 @@ pub fn generate(conn: &mut PgConnection, args: &crate::cli::GenerateArgs) -> any
         report.tickets as f64 / secs
     );
     Ok(())
+}
+
+/// `civicdesk api-key ...`: returns what to print.
+pub fn api_key(
+    conn: &mut PgConnection,
+    command: &ApiKeyCommand,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<String> {
+    use crate::open311::api_keys;
+    match command {
+        ApiKeyCommand::Create(a) => {
+            let k = api_keys::create(conn, &a.label, None, now)?;
+            Ok(format!(
+                "Created API key {} for \"{}\". Give this key to the app; it is not shown again:\n{}\n",
+                k.id, k.label, k.key
+            ))
+        }
+        ApiKeyCommand::List => {
+            let keys = api_keys::list(conn).context("listing API keys")?;
+            let day = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+            let rows: Vec<[String; 6]> = keys
+                .iter()
+                .map(|k| {
+                    [
+                        k.id.to_string(),
+                        k.label.clone(),
+                        format!("{}…", k.key_prefix),
+                        day(k.created_at),
+                        k.last_used_at.map(day).unwrap_or_else(|| "never".into()),
+                        k.revoked_at.map(day).unwrap_or_else(|| "active".into()),
+                    ]
+                })
+                .collect();
+            let header = [
+                "ID",
+                "LABEL",
+                "STARTS WITH",
+                "CREATED",
+                "LAST USED",
+                "REVOKED",
+            ]
+            .map(String::from);
+            let mut out = table(&header, &rows);
+            if rows.is_empty() {
+                out.push_str("(no API keys)\n");
+            }
+            Ok(out)
+        }
+        ApiKeyCommand::Revoke(a) => match api_keys::revoke(conn, a.id, None, now)? {
+            true => Ok(format!(
+                "Revoked API key {}; requests sent with it are refused from now on.\n",
+                a.id
+            )),
+            false => Ok(format!("API key {} was already revoked.\n", a.id)),
+        },
+    }
+}
+
+/// Columns padded to fit.
+fn table<const N: usize>(header: &[String; N], rows: &[[String; N]]) -> String {
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(header).chain(rows) {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// `civicdesk sla verify | sweep`.
+pub fn sla(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    command: &crate::cli::SlaCommand,
+) -> anyhow::Result<()> {
+    use crate::cli::SlaCommand;
+    use diesel::prelude::*;
+    match command {
+        SlaCommand::Verify => {
+            let calendars = crate::sla::calendars::Calendars::load_all(conn)?;
+            let ids: Vec<i64> = crate::schema::sla_clocks::table
+                .select(crate::schema::sla_clocks::ticket_id)
+                .distinct()
+                .order(crate::schema::sla_clocks::ticket_id)
+                .load(conn)?;
+            let mut bad = 0usize;
+            for id in &ids {
+                for (clock, problem) in crate::sla::engine::verify_ticket(conn, *id, &calendars)? {
+                    bad += 1;
+                    println!("ticket {id}, {clock} clock: {problem}");
+                }
+            }
+            println!(
+                "{} tickets' clocks checked against their logs: {}",
+                ids.len(),
+                if bad == 0 {
+                    "all agree".to_string()
+                } else {
+                    format!("{bad} differ")
+                }
+            );
+            anyhow::ensure!(bad == 0, "{bad} clocks differ from their logs");
+            Ok(())
+        }
+        SlaCommand::Sweep => {
+            let templates = crate::email::EmailTemplates::load()?;
+            let cx = crate::sla::sweep::SweepContext {
+                templates: &templates,
+                settings,
+            };
+            let r = crate::sla::sweep::sweep(
+                conn,
+                &cx,
+                crate::clock::Clock::system().now(),
+                crate::jobs::sla::BATCH_SIZE,
+            )?;
+            println!(
+                "SLA sweep: {} tickets, {} warnings, {} breaches, {} emails queued, \
+                 {} priorities raised, {} moved, {} clocks recomputed, {} skipped, {} failed",
+                r.tickets,
+                r.warnings,
+                r.breaches,
+                r.emails,
+                r.priority_raised,
+                r.moved,
+                r.recomputed,
+                r.skipped,
+                r.failed
+            );
+            Ok(())
+        }
+    }
 }

@@ -103,9 +103,11 @@ pub struct Settings {
     pub security: SecuritySettings,
     pub smtp: SmtpSettings,
     pub jobs: JobsSettings,
+    pub sla: SlaSettings,
     pub log: LogSettings,
     pub uploads: UploadSettings,
     pub abuse: AbuseSettings,
+    pub open311: Open311Settings,
 }
 
 #[derive(Debug, Clone)]
@@ -161,6 +163,16 @@ pub struct JobsSettings {
     pub enabled: bool,
     /// How often the outbox worker looks for due email.
     pub outbox_interval: Duration,
+    /// How often the SLA worker looks for clocks that passed a warning or their target.
+    pub sla_interval: Duration,
+}
+
+/// How SLA clocks are shown (`sla`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlaSettings {
+    /// A running clock due within this long is "due soon" (as is one that
+    /// raised a warning).
+    pub due_soon: chrono::Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,6 +202,37 @@ pub struct UploadSettings {
     pub max_files: usize,
     /// Largest single file in MiB, 1 to 50.
     pub max_file_mb: usize,
+}
+
+/// How a request is answered when it is submitted through Open311.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Open311ServiceType {
+    /// With its `service_request_id` (the ticket is made while the client waits).
+    Realtime,
+    /// With a `token`, which `GET tokens/{token}` turns into the id.
+    Batch,
+}
+
+impl Open311ServiceType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Realtime => "realtime",
+            Self::Batch => "batch",
+        }
+    }
+}
+
+/// The Open311 GeoReport v2 endpoint under `/open311/v2` (see `crate::open311`).
+#[derive(Debug, Clone)]
+pub struct Open311Settings {
+    /// Checked when a client sends `jurisdiction_id`; `None` accepts any.
+    pub jurisdiction_id: Option<String>,
+    /// The `type` every service has in the service list.
+    pub service_type: Open311ServiceType,
+    /// Discovery's `contact`; `None` uses a sentence naming the council.
+    pub contact: Option<String>,
+    /// Discovery's `key_service`; `None` uses a sentence naming the council.
+    pub key_service: Option<String>,
 }
 
 impl UploadSettings {
@@ -232,9 +275,19 @@ struct RawSettings {
     security: RawSecurity,
     smtp: RawSmtp,
     jobs: RawJobs,
+    sla: RawSla,
     log: RawLog,
     uploads: RawUploads,
     abuse: RawAbuse,
+    open311: RawOpen311,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawOpen311 {
+    jurisdiction_id: String,
+    service_type: String,
+    contact: String,
+    key_service: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -281,6 +334,12 @@ struct RawSmtp {
 struct RawJobs {
     enabled: bool,
     outbox_interval_seconds: i64,
+    sla_interval_seconds: i64,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawSla {
+    due_soon_minutes: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -466,6 +525,24 @@ impl RawSettings {
                 "must be an email address, e.g. Council <no-reply@example.org>".into(),
             );
         }
+        if !(1..=3600).contains(&self.jobs.sla_interval_seconds) {
+            problems.add(
+                "jobs.sla_interval_seconds",
+                format!(
+                    "must be between 1 and 3600, not {}",
+                    self.jobs.sla_interval_seconds
+                ),
+            );
+        }
+        if !(1..=10_080).contains(&self.sla.due_soon_minutes) {
+            problems.add(
+                "sla.due_soon_minutes",
+                format!(
+                    "must be between 1 and 10080 (a week), not {}",
+                    self.sla.due_soon_minutes
+                ),
+            );
+        }
         if !(1..=3600).contains(&self.jobs.outbox_interval_seconds) {
             problems.add(
                 "jobs.outbox_interval_seconds",
@@ -514,6 +591,20 @@ impl RawSettings {
                 ),
             );
         }
+
+        let jurisdiction = self.open311.jurisdiction_id.trim();
+        if jurisdiction.len() > 200 || jurisdiction.chars().any(|c| c.is_whitespace()) {
+            problems.add(
+                "open311.jurisdiction_id",
+                "must be at most 200 characters without spaces, e.g. council.example.org".into(),
+            );
+        }
+        let service_type = match self.open311.service_type.to_ascii_lowercase().as_str() {
+            "realtime" => Ok(Open311ServiceType::Realtime),
+            "batch" => Ok(Open311ServiceType::Batch),
+            other => Err(format!("`{other}` is not one of realtime, batch")),
+        };
+        let service_type = problems.take("open311.service_type", service_type);
 
         let smtp_password = read_secret(
             "smtp.password_file",
@@ -600,6 +691,10 @@ impl RawSettings {
             jobs: JobsSettings {
                 enabled: self.jobs.enabled,
                 outbox_interval: Duration::from_secs(self.jobs.outbox_interval_seconds as u64),
+                sla_interval: Duration::from_secs(self.jobs.sla_interval_seconds as u64),
+            },
+            sla: SlaSettings {
+                due_soon: chrono::Duration::minutes(self.sla.due_soon_minutes),
             },
             log: LogSettings {
                 format: format.expect("validated"),
@@ -614,6 +709,12 @@ impl RawSettings {
             uploads: UploadSettings {
                 max_files: self.uploads.max_files as usize,
                 max_file_mb: self.uploads.max_file_mb as usize,
+            },
+            open311: Open311Settings {
+                jurisdiction_id: non_empty(self.open311.jurisdiction_id),
+                service_type: service_type.expect("validated"),
+                contact: non_empty(self.open311.contact),
+                key_service: non_empty(self.open311.key_service),
             },
         })
     }

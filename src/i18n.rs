@@ -112,9 +112,53 @@ impl Locale {
 }
 
 /// Registers `t(key="...", lang=lang, name=value...)` with tera: a Fluent
-/// lookup in the page's language, with any further arguments as Fluent variables.
+/// lookup in the page's language, with any further arguments as Fluent
+/// variables; and the filter `minutes | duration(lang=lang)` ("2 d 3 h").
 pub fn register(tera: &mut tera::Tera) {
     tera.register_function("t", Translate);
+    tera.register_filter("duration", duration_filter);
+}
+
+/// A length of time in words, to the minute under a day and to the hour
+/// from a day on: "45 min", "3 h 20 min", "2 d 3 h". The sign is ignored
+/// (callers say "overdue by" or "due in").
+pub fn duration_words(locale: Locale, minutes: i64) -> String {
+    let m = minutes.unsigned_abs();
+    let (days, hours, mins) = (m / 1440, (m % 1440) / 60, m % 60);
+    let part = |key: &str, n: u64| {
+        let args = HashMap::from([(Cow::Borrowed("n"), FluentValue::from(n.to_string()))]);
+        locale.text_with(key, &args)
+    };
+    let mut parts = Vec::new();
+    if days > 0 {
+        parts.push(part("sla-duration-days", days));
+    }
+    if hours > 0 {
+        parts.push(part("sla-duration-hours", hours));
+    }
+    if days == 0 && mins > 0 {
+        parts.push(part("sla-duration-minutes", mins));
+    }
+    if parts.is_empty() {
+        return locale.text("sla-duration-zero");
+    }
+    parts.join(" ")
+}
+
+fn duration_filter(
+    value: &tera::Value,
+    args: &HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let minutes = value
+        .as_i64()
+        .or_else(|| value.as_f64().map(|f| f as i64))
+        .ok_or_else(|| tera::Error::msg("duration needs a number of minutes"))?;
+    let locale = args
+        .get("lang")
+        .and_then(|v| v.as_str())
+        .and_then(Locale::from_tag)
+        .unwrap_or(Locale::En);
+    Ok(tera::Value::String(duration_words(locale, minutes)))
 }
 
 struct Translate;
@@ -163,6 +207,15 @@ mod tests {
         );
         assert_eq!(Locale::from_accept_language("de, fr"), None);
         assert_eq!(Locale::from_accept_language("fa;q=0, en"), Some(Locale::En));
+    }
+
+    #[test]
+    fn durations_read_like_people_say_them() {
+        assert_eq!(duration_words(Locale::En, 0), "0 min");
+        assert_eq!(duration_words(Locale::En, 45), "45 min");
+        assert_eq!(duration_words(Locale::En, -200), "3 h 20 min");
+        assert_eq!(duration_words(Locale::En, 60), "1 h");
+        assert_eq!(duration_words(Locale::En, 2 * 1440 + 190), "2 d 3 h");
     }
 
     #[test]

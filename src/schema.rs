@@ -7,6 +7,20 @@ pub mod sql_types {
 }
 
 diesel::table! {
+    api_keys (id) {
+        id -> Int8,
+        label -> Text,
+        key_hash -> Bytea,
+        key_prefix -> Text,
+        created_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        revoked_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
     area_imports (id) {
         id -> Int8,
         source -> Text,
@@ -170,6 +184,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         search -> Nullable<Tsvector>,
+        anonymous -> Bool,
     }
 }
 
@@ -184,6 +199,19 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    open311_requests (ticket_id) {
+        ticket_id -> Int8,
+        api_key_id -> Int8,
+        token -> Text,
+        device_id -> Nullable<Text>,
+        account_id -> Nullable<Text>,
+        address_id -> Nullable<Text>,
+        media_url -> Nullable<Text>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -224,8 +252,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    sla_calendar_applied (calendar_id) {
-        calendar_id -> Int8,
+    sla_applied_versions (source, source_id) {
+        source -> Text,
+        source_id -> Int8,
         updated_at -> Timestamptz,
     }
 }
@@ -405,9 +434,10 @@ diesel::joinable!(contact_log -> contacts (contact_id));
 diesel::joinable!(contact_log -> tickets (ticket_id));
 diesel::joinable!(contact_log -> users (user_id));
 diesel::joinable!(departments -> business_calendars (calendar_id));
+diesel::joinable!(open311_requests -> api_keys (api_key_id));
+diesel::joinable!(open311_requests -> tickets (ticket_id));
 diesel::joinable!(outbox -> tickets (ticket_id));
 diesel::joinable!(password_resets -> users (user_id));
-diesel::joinable!(sla_calendar_applied -> business_calendars (calendar_id));
 diesel::joinable!(sla_clock_events -> business_calendars (calendar_id));
 diesel::joinable!(sla_clock_events -> tickets (ticket_id));
 diesel::joinable!(sla_clock_events -> users (actor_user_id));
@@ -431,6 +461,7 @@ diesel::joinable!(user_departments -> departments (department_id));
 diesel::joinable!(user_departments -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    api_keys,
     area_imports,
     area_placements,
     areas,
@@ -443,10 +474,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     contact_log,
     contacts,
     departments,
+    open311_requests,
     outbox,
     password_resets,
     reference_counters,
-    sla_calendar_applied,
+    sla_applied_versions,
     sla_clock_events,
     sla_clocks,
     sla_policies,

@@ -97,10 +97,14 @@ CREATE TRIGGER calendar_intervals_touch AFTER INSERT OR UPDATE OR DELETE ON cale
 CREATE TRIGGER calendar_holidays_touch AFTER INSERT OR UPDATE OR DELETE ON calendar_holidays
     FOR EACH ROW EXECUTE FUNCTION civicdesk_touch_calendar();
 
--- The calendar version the running clocks' due instants were last computed with.
-CREATE TABLE sla_calendar_applied (
-    calendar_id BIGINT PRIMARY KEY REFERENCES business_calendars (id) ON DELETE CASCADE,
-    updated_at  TIMESTAMPTZ NOT NULL
+-- The version (updated_at) of each calendar and policy that the running
+-- clocks' due instants and alerts were last computed with; the worker
+-- recomputes a clock set when its calendar or policy moves on.
+CREATE TABLE sla_applied_versions (
+    source     TEXT NOT NULL CHECK (source IN ('calendar', 'policy')),
+    source_id  BIGINT NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (source, source_id)
 );
 
 -- A ticket's updated_at is what its people saw change, dated by the

@@ -9,3 +9,4 @@ pub mod jwt;
 pub mod password;
 pub mod policy;
 pub mod session;
+pub mod sla_admin;

@@ -122,6 +122,12 @@ impl Staff {
         self.role == Role::Admin
     }
 
+    /// SLA policies and business calendars (and which service uses which
+    /// policy) are configured by administrators alone.
+    pub fn may_configure_sla(&self) -> bool {
+        self.role == Role::Admin
+    }
+
     /// `(departments, user)`: a ticket is in scope when its department is one of
     /// these, or it is assigned to this user. `None` = sees no tickets.
     pub fn ticket_scope(&self) -> Option<(Vec<i64>, i64)> {
@@ -199,6 +205,17 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(
                 staff(role, vec![10]).may_manage_staff(),
+                role == Role::Admin,
+                "{role}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_admins_configure_sla_policies_and_calendars() {
+        for role in Role::ALL {
+            assert_eq!(
+                staff(role, vec![10]).may_configure_sla(),
                 role == Role::Admin,
                 "{role}"
             );

@@ -9,6 +9,7 @@ use diesel::sql_types::Text;
 
 use crate::domain::priority::Priority;
 use crate::domain::role::Role;
+use crate::domain::sla::{ClockKind, ClockStatus};
 use crate::domain::ticket::{Channel, ResolutionCode};
 use crate::domain::ticket_kind::TicketKind;
 use crate::domain::ticket_status::TicketStatus;
@@ -37,5 +38,7 @@ text_enum!(
     TicketKind,
     TicketStatus,
     Channel,
-    ResolutionCode
+    ResolutionCode,
+    ClockKind,
+    ClockStatus
 );

@@ -126,6 +126,17 @@ impl Ticket {
         Box::new(tickets::status.eq(TicketStatus::WaitingOnCitizen))
     }
 
+    /// A running SLA clock falls due at or before `at` (overdue when `at` is now).
+    pub fn due_by(at: DateTime<Utc>) -> Predicate {
+        // NULL (no running clock) is false in WHERE and FILTER, as meant.
+        Box::new(tickets::sla_due_at.le(at).assume_not_null())
+    }
+
+    /// The earliest running SLA clock falls due after `at`.
+    pub fn due_after(at: DateTime<Utc>) -> Predicate {
+        Box::new(tickets::sla_due_at.gt(at).assume_not_null())
+    }
+
     pub fn updated_since(at: DateTime<Utc>) -> Predicate {
         Box::new(tickets::updated_at.ge(at))
     }
@@ -198,6 +209,14 @@ pub enum AreaFilter {
     Nowhere,
 }
 
+/// When a list is made, and how near a due instant counts as "due soon"
+/// (`sla.due_soon_minutes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct At {
+    pub now: DateTime<Utc>,
+    pub due_soon: Duration,
+}
+
 /// The named queues of the back office.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -213,10 +232,21 @@ pub enum Queue {
     Waiting,
     /// Updated in the last [`RECENT_HOURS`] hours.
     Recent,
+    /// An SLA clock falls due within `sla.due_soon_minutes` (not yet overdue).
+    DueSoon,
+    /// An SLA clock passed its target.
+    Overdue,
 }
 
 impl Queue {
-    pub const NAMED: [Queue; 4] = [Self::Mine, Self::Unassigned, Self::Waiting, Self::Recent];
+    pub const NAMED: [Queue; 6] = [
+        Self::Mine,
+        Self::Unassigned,
+        Self::Waiting,
+        Self::Recent,
+        Self::DueSoon,
+        Self::Overdue,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -225,6 +255,8 @@ impl Queue {
             Self::Unassigned => "unassigned",
             Self::Waiting => "waiting",
             Self::Recent => "recent",
+            Self::DueSoon => "due_soon",
+            Self::Overdue => "overdue",
         }
     }
 
@@ -235,13 +267,16 @@ impl Queue {
             Self::Unassigned,
             Self::Waiting,
             Self::Recent,
+            Self::DueSoon,
+            Self::Overdue,
         ]
         .into_iter()
         .find(|q| q.as_str() == s)
     }
 
     /// The queue's conditions, on top of the scope.
-    pub fn predicates(self, scope: &Scope, now: DateTime<Utc>) -> Vec<Predicate> {
+    pub fn predicates(self, scope: &Scope, at: At) -> Vec<Predicate> {
+        let now = at.now;
         match self {
             Self::All => vec![],
             Self::Mine => vec![Ticket::assigned_to(scope.user_id), Ticket::open()],
@@ -252,6 +287,8 @@ impl Queue {
             ],
             Self::Waiting => vec![Ticket::waiting_on_citizen()],
             Self::Recent => vec![Ticket::updated_since(now - Duration::hours(RECENT_HOURS))],
+            Self::DueSoon => vec![Ticket::due_after(now), Ticket::due_by(now + at.due_soon)],
+            Self::Overdue => vec![Ticket::due_by(now)],
         }
     }
 }
@@ -266,6 +303,8 @@ pub enum Sort {
     Created,
     /// Best match first (searches only; their default).
     Relevance,
+    /// Earliest SLA due instant first; tickets with no running clock last.
+    Due,
 }
 
 impl Sort {
@@ -274,11 +313,12 @@ impl Sort {
             Self::Updated => "updated",
             Self::Created => "created",
             Self::Relevance => "relevance",
+            Self::Due => "due",
         }
     }
 
     fn parse(s: &str) -> Option<Self> {
-        [Self::Updated, Self::Created, Self::Relevance]
+        [Self::Updated, Self::Created, Self::Relevance, Self::Due]
             .into_iter()
             .find(|x| x.as_str() == s)
     }
@@ -288,6 +328,7 @@ impl Sort {
             Self::Updated => 'u',
             Self::Created => 'c',
             Self::Relevance => 'r',
+            Self::Due => 'd',
         }
     }
 }
@@ -306,6 +347,8 @@ pub enum CursorKey {
     Time(DateTime<Utc>),
     /// The exact `real` score, kept bit for bit.
     Rank(f32),
+    /// The due instant; `None` once the list reached tickets without one.
+    Due(Option<DateTime<Utc>>),
 }
 
 impl Cursor {
@@ -313,6 +356,8 @@ impl Cursor {
         let key = match self.key {
             CursorKey::Time(t) => t.timestamp_micros().to_string(),
             CursorKey::Rank(r) => r.to_bits().to_string(),
+            CursorKey::Due(Some(t)) => t.timestamp_micros().to_string(),
+            CursorKey::Due(None) => "-".to_string(),
         };
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
             "{}:{key}:{}",
@@ -344,6 +389,11 @@ impl Cursor {
             "r" => (
                 Sort::Relevance,
                 CursorKey::Rank(f32::from_bits(key.parse().ok()?)),
+            ),
+            "d" if key == "-" => (Sort::Due, CursorKey::Due(None)),
+            "d" => (
+                Sort::Due,
+                CursorKey::Due(Some(DateTime::from_timestamp_micros(key.parse().ok()?)?)),
             ),
             _ => return None,
         };

@@ -231,12 +231,32 @@ fn parse_coordinate(s: &str, range: f64) -> Result<Option<f64>, ()> {
     }
 }
 
+/// Whether a submission must say how to reach its citizen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactRule {
+    /// An email address or a phone number (every channel of our own).
+    Required,
+    /// Neither is needed: Open311 (GeoReport v2) makes both optional. A
+    /// submission without them is anonymous ([`NewTicket::is_anonymous`]).
+    Optional,
+}
+
 impl NewTicket {
     /// Checks a submission against the category's rules.
     pub fn parse(
         input: SubmissionInput,
         rules: &CategoryRules,
         now: DateTime<Utc>,
+    ) -> Result<Self, FieldErrors> {
+        Self::parse_with(input, rules, now, ContactRule::Required)
+    }
+
+    /// [`parse`](Self::parse), saying whether contact details are needed.
+    pub fn parse_with(
+        input: SubmissionInput,
+        rules: &CategoryRules,
+        now: DateTime<Utc>,
+        contact: ContactRule,
     ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
 
@@ -288,7 +308,10 @@ impl NewTicket {
                 .map_err(|k| errors.add("phone", k))
                 .ok(),
         };
-        if input.email.trim().is_empty() && input.phone.trim().is_empty() {
+        if contact == ContactRule::Required
+            && input.email.trim().is_empty()
+            && input.phone.trim().is_empty()
+        {
             errors.add("email", "error-contact-required");
         }
 
@@ -362,6 +385,10 @@ impl NewTicket {
     }
     pub fn phone(&self) -> Option<&PhoneNumber> {
         self.phone.as_ref()
+    }
+    /// Neither an email address nor a phone number (only with [`ContactRule::Optional`]).
+    pub fn is_anonymous(&self) -> bool {
+        self.email.is_none() && self.phone.is_none()
     }
     pub fn location(&self) -> &Location {
         &self.location
@@ -466,6 +493,26 @@ mod tests {
         i.latitude = "51.5".into();
         i.longitude = "-0.12".into();
         assert!(NewTicket::parse(i, &rules(), Utc::now()).is_ok());
+    }
+
+    #[test]
+    fn contact_details_are_optional_only_when_the_rule_says_so() {
+        let mut i = valid();
+        i.email.clear();
+        assert!(NewTicket::parse(i.clone(), &rules(), Utc::now()).is_err());
+        let t =
+            NewTicket::parse_with(i.clone(), &rules(), Utc::now(), ContactRule::Optional).unwrap();
+        assert!(t.is_anonymous());
+        i.email = "not an email".into();
+        assert!(
+            NewTicket::parse_with(i, &rules(), Utc::now(), ContactRule::Optional)
+                .unwrap_err()
+                .contains("email"),
+            "a bad address is still refused"
+        );
+        assert!(!NewTicket::parse(valid(), &rules(), Utc::now())
+            .unwrap()
+            .is_anonymous());
     }
 
     #[test]

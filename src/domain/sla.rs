@@ -34,9 +34,24 @@ use std::str::FromStr;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::business_time::BusinessCalendar;
+use super::ticket::ResolutionCode;
+use super::ticket_status::{ClockEffect, TicketStatus};
 
 /// Which obligation a clock measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum ClockKind {
     /// Until a person's first public reply or acknowledgement.
@@ -80,7 +95,18 @@ impl FromStr for ClockKind {
 }
 
 /// Where a clock stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum ClockStatus {
     Running,
@@ -115,12 +141,12 @@ impl FromStr for ClockStatus {
 /// One thing that happened to a clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClockEvent {
-    /// The clock exists from `at`, counting on `calendar_id` towards `target_minutes`.
-    /// `paused`: the ticket was already waiting on the citizen.
+    /// The clock exists from `at`, running on `calendar_id` towards
+    /// `target_minutes`. (A ticket already waiting on the citizen pauses it
+    /// with a `Paused` at the same instant.)
     Started {
         target_minutes: i32,
         calendar_id: i64,
-        paused: bool,
     },
     Paused,
     Resumed,
@@ -136,10 +162,9 @@ pub enum ClockEvent {
     Met,
     Stopped,
     Reopened,
-    /// Keep-in-touch: a public update starts a new cycle.
+    /// Keep-in-touch: a public update starts a new cycle, running.
     Restarted {
         target_minutes: i32,
-        paused: bool,
     },
     Warned {
         percent: i16,
@@ -209,15 +234,10 @@ impl ClockState {
         at: DateTime<Utc>,
         target_minutes: i32,
         calendar_id: i64,
-        paused: bool,
     ) -> Self {
         Self {
             kind,
-            status: if paused {
-                ClockStatus::Paused
-            } else {
-                ClockStatus::Running
-            },
+            status: ClockStatus::Running,
             calendar_id,
             cycle: 1,
             started_at: at,
@@ -247,9 +267,8 @@ impl ClockState {
                     ClockEvent::Started {
                         target_minutes,
                         calendar_id,
-                        paused,
                     },
-                ) => Self::start(kind, at, target_minutes, calendar_id, paused),
+                ) => Self::start(kind, at, target_minutes, calendar_id),
                 (None, other) => {
                     return Err(ClockEventError {
                         clock: kind,
@@ -446,13 +465,7 @@ impl ClockState {
                 self.met_at = None;
                 self.met_due_at = None;
             }
-            (
-                _,
-                E::Restarted {
-                    target_minutes,
-                    paused,
-                },
-            ) => {
+            (_, E::Restarted { target_minutes }) => {
                 self.cycle += 1;
                 self.started_at = at;
                 self.since = at;
@@ -464,7 +477,7 @@ impl ClockState {
                 self.met_due_at = None;
                 self.breached_at = None;
                 self.warned.clear();
-                self.status = if paused { S::Paused } else { S::Running };
+                self.status = S::Running;
             }
             (S::Running, E::Warned { percent }) if !self.warned.contains(&percent) => {
                 self.bank(at, calendar);
@@ -496,6 +509,198 @@ impl ClockState {
     /// Whether it was (or will be, if met now) within its target.
     pub fn within_target(&self) -> bool {
         self.elapsed <= self.total_target()
+    }
+}
+
+/// What happened to a ticket, as far as its clocks care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketChange {
+    /// Its status before (`None`: the ticket was just created).
+    pub before: Option<TicketStatus>,
+    pub after: TicketStatus,
+    /// How it was closed, when it is.
+    pub resolution: Option<ResolutionCode>,
+    /// A member of staff did it (a resolution by staff is a response; a
+    /// citizen's withdrawal is not).
+    pub by_staff: bool,
+    pub touch: Touch,
+}
+
+/// Whether the change told the citizen something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Touch {
+    /// Nothing public, or not from a person on staff (automatic email does not count).
+    None,
+    /// A public update by staff: restarts keep-in-touch.
+    PublicUpdate,
+    /// A person's public reply or explicit acknowledgement: meets the first
+    /// response, and is a public update.
+    FirstResponse,
+}
+
+/// The target and calendar a clock should have now (from the ticket's
+/// policy, priority and department).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Desired {
+    pub target_minutes: i32,
+    pub calendar_id: i64,
+}
+
+/// The events a change brings to one clock, in order. `clock` is the clock
+/// as it stands (`None`: the ticket has none of this kind yet); `desired`
+/// what the ticket's SLA asks for now (`None`: no policy or no target of
+/// this kind). Applying the result with [`ClockState::apply`] never fails.
+///
+/// * A clock that should exist starts when the ticket is open (paused at
+///   once if the ticket waits on the citizen); one that should not stops.
+/// * A different calendar (transfer) or target (priority or category
+///   change) applies to an active clock, keeping its elapsed time.
+/// * Waiting on the citizen pauses running clocks; their answer resumes them.
+/// * Resolving (or closing with an outcome: fixed, answered, referred, no
+///   action possible) meets the resolution clock and, when staff do it, the
+///   first response; a withdrawal or a merge stops them. Keep-in-touch stops.
+/// * Reopening resumes the resolution clock (and a first response never
+///   given) with their elapsed time, and restarts keep-in-touch.
+/// * A person's first public reply or acknowledgement meets the first
+///   response; every public update by staff restarts keep-in-touch.
+pub fn plan(
+    kind: ClockKind,
+    clock: Option<&ClockState>,
+    desired: Option<Desired>,
+    change: &TicketChange,
+) -> Vec<ClockEvent> {
+    use ClockEvent as E;
+    use ClockStatus as S;
+    let after = change.after.clock_effect();
+    let open = after != ClockEffect::Stopped;
+    let Some(clock) = clock else {
+        return match desired {
+            Some(d) if open => {
+                let mut out = vec![E::Started {
+                    target_minutes: d.target_minutes,
+                    calendar_id: d.calendar_id,
+                }];
+                if after == ClockEffect::Paused {
+                    out.push(E::Paused);
+                }
+                out
+            }
+            _ => Vec::new(),
+        };
+    };
+    let mut p = Planner {
+        status: clock.status,
+        target: clock.target_minutes,
+        calendar: clock.calendar_id,
+        out: Vec::new(),
+    };
+    let Some(d) = desired else {
+        if p.active() {
+            p.push(E::Stopped);
+        }
+        return p.out;
+    };
+    if !open {
+        if p.active() {
+            let outcome = change.after == TicketStatus::Resolved
+                || (change.after == TicketStatus::Closed
+                    && !matches!(
+                        change.resolution,
+                        Some(ResolutionCode::Withdrawn | ResolutionCode::Duplicate)
+                    ));
+            let met = match kind {
+                ClockKind::Resolution => outcome,
+                ClockKind::FirstResponse => outcome && change.by_staff,
+                ClockKind::KeepInTouch => false,
+            };
+            p.push(if met { E::Met } else { E::Stopped });
+        }
+        return p.out;
+    }
+    // The ticket is open from here on: a clock at rest that should run again
+    // (reopened, or its policy came back) resumes; keep-in-touch starts a new cycle.
+    let reopening = change.before.map(TicketStatus::clock_effect) == Some(ClockEffect::Stopped)
+        || p.status == S::Stopped
+        || (kind == ClockKind::Resolution && p.status == S::Met);
+    let mut restarted = false;
+    if reopening {
+        match (kind, p.status) {
+            (ClockKind::KeepInTouch, _) => {
+                p.push(E::Restarted {
+                    target_minutes: d.target_minutes,
+                });
+                restarted = true;
+            }
+            (ClockKind::Resolution, S::Met | S::Stopped)
+            | (ClockKind::FirstResponse, S::Stopped) => p.push(E::Reopened),
+            _ => {}
+        }
+    }
+    if p.active() && p.calendar != d.calendar_id {
+        p.push(E::CalendarChanged {
+            calendar_id: d.calendar_id,
+        });
+    }
+    if p.active() && p.target != d.target_minutes {
+        p.push(E::Retargeted {
+            target_minutes: d.target_minutes,
+        });
+    }
+    if change.touch == Touch::FirstResponse && kind == ClockKind::FirstResponse && p.active() {
+        p.push(E::Met);
+    }
+    if matches!(change.touch, Touch::PublicUpdate | Touch::FirstResponse)
+        && kind == ClockKind::KeepInTouch
+        && !restarted
+    {
+        p.push(E::Restarted {
+            target_minutes: d.target_minutes,
+        });
+    }
+    match after {
+        ClockEffect::Paused if p.status == S::Running => p.push(E::Paused),
+        ClockEffect::Running if p.status == S::Paused => p.push(E::Resumed),
+        _ => {}
+    }
+    p.out
+}
+
+/// Tracks what the planned events do to a clock.
+struct Planner {
+    status: ClockStatus,
+    target: i32,
+    calendar: i64,
+    out: Vec<ClockEvent>,
+}
+
+impl Planner {
+    fn active(&self) -> bool {
+        matches!(self.status, ClockStatus::Running | ClockStatus::Paused)
+    }
+
+    fn push(&mut self, e: ClockEvent) {
+        use ClockEvent as E;
+        self.status = match e {
+            E::Started { .. } | E::Resumed | E::Reopened | E::Restarted { .. } => {
+                ClockStatus::Running
+            }
+            E::Paused => ClockStatus::Paused,
+            E::Met => ClockStatus::Met,
+            E::Stopped => ClockStatus::Stopped,
+            E::Retargeted { .. }
+            | E::CalendarChanged { .. }
+            | E::Extended { .. }
+            | E::Warned { .. }
+            | E::Breached => self.status,
+        };
+        match e {
+            E::Retargeted { target_minutes } | E::Restarted { target_minutes } => {
+                self.target = target_minutes
+            }
+            E::CalendarChanged { calendar_id } => self.calendar = calendar_id,
+            _ => {}
+        }
+        self.out.push(e);
     }
 }
 

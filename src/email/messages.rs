@@ -20,9 +20,12 @@ pub struct TicketReceived {
     pub subject: String,
     pub category: String,
     pub department: String,
-    /// The SLA's first-response target, already formatted for the reader;
-    /// `None` leaves the promise out.
+    /// The SLA's first-response due instant, already formatted for the
+    /// reader in the department's zone (with the zone); `None` leaves the
+    /// promise out.
     pub respond_by: Option<String>,
+    /// The resolution due instant, likewise.
+    pub resolve_by: Option<String>,
 }
 
 impl TicketReceived {
@@ -107,6 +110,35 @@ impl CitizenReplied {
     pub const TEMPLATE: &'static str = "citizen_replied";
 }
 
+/// `sla_alert`: to the assignee or a supervisor, when a ticket's SLA clock
+/// passes a warning threshold or its target.
+#[derive(Debug, Clone, Serialize)]
+pub struct SlaAlert {
+    pub council_name: String,
+    pub staff_name: String,
+    pub reference: String,
+    pub subject: String,
+    pub department: String,
+    /// The clock's name in the recipient's language.
+    pub clock: String,
+    /// The breach (else a warning at `percent`).
+    pub breach: bool,
+    pub percent: i16,
+    /// The due instant, formatted in the handling calendar's zone with the zone.
+    pub due: String,
+    /// "Overdue by 2 h" / "Due in 45 min", in words.
+    pub state: String,
+    /// What the escalation did besides this email (e.g. "priority raised to high").
+    pub actions: String,
+    /// They hold the ticket (else they supervise its department).
+    pub assignee: bool,
+    pub ticket_url: String,
+}
+
+impl SlaAlert {
+    pub const TEMPLATE: &'static str = "sla_alert";
+}
+
 /// A sample context for every template, so a test can render each one in
 /// every language (and a missing sample fails that test).
 pub fn samples() -> HashMap<&'static str, serde_json::Value> {
@@ -118,7 +150,8 @@ pub fn samples() -> HashMap<&'static str, serde_json::Value> {
         subject: "Bins not collected on Elm Road".into(),
         category: "Missed bin collection".into(),
         department: "Waste and Recycling".into(),
-        respond_by: Some("Friday 4 December 2026".into()),
+        respond_by: Some("4 Dec 2026, 10:00 GMT".into()),
+        resolve_by: Some("18 Dec 2026, 12:30 GMT".into()),
     };
     let password_reset = PasswordReset {
         council_name: "Demo Borough Council".into(),
@@ -171,6 +204,21 @@ fn ticket_work_samples() -> HashMap<&'static str, serde_json::Value> {
         resumed: true,
         ticket_url: "http://127.0.0.1:8080/staff/tickets/CD-2026-000123".into(),
     };
+    let sla_alert = SlaAlert {
+        council_name: "Demo Borough Council".into(),
+        staff_name: "Sam Agent".into(),
+        reference: "CD-2026-000123".into(),
+        subject: "<b>escaped?</b>".into(),
+        department: "Waste and Recycling".into(),
+        clock: "Resolution".into(),
+        breach: true,
+        percent: 75,
+        due: "4 Dec 2026, 10:00 GMT".into(),
+        state: "Overdue by 2 h".into(),
+        actions: "Priority raised to high".into(),
+        assignee: true,
+        ticket_url: "http://127.0.0.1:8080/staff/tickets/CD-2026-000123".into(),
+    };
     let value = |v: serde_json::Result<serde_json::Value>| v.expect("serialisable");
     HashMap::from([
         (
@@ -185,5 +233,6 @@ fn ticket_work_samples() -> HashMap<&'static str, serde_json::Value> {
             CitizenReplied::TEMPLATE,
             value(serde_json::to_value(citizen_replied)),
         ),
+        (SlaAlert::TEMPLATE, value(serde_json::to_value(sla_alert))),
     ])
 }

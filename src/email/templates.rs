@@ -200,6 +200,7 @@ mod tests {
             category: "Missed bin collection".into(),
             department: "Waste Services".into(),
             respond_by: respond_by.map(str::to_string),
+            resolve_by: None,
         }
     }
 

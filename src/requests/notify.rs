@@ -57,6 +57,7 @@ pub fn confirmation_naming(
     };
     let ticket = &submitted.ticket;
     let locale = Locale::from_tag(&ticket.locale).unwrap_or(Locale::En);
+    let promise = crate::sla::display::Promise::from_changes(&submitted.sla);
     let rendered = templates.render(
         TicketReceived::TEMPLATE,
         locale,
@@ -68,7 +69,8 @@ pub fn confirmation_naming(
             subject: ticket.subject.clone(),
             category: category.to_string(),
             department: department.to_string(),
-            respond_by: None,
+            respond_by: promise.respond_by.map(|t| promise.format(t)),
+            resolve_by: promise.resolve_by.map(|t| promise.format(t)),
         },
     )?;
     email::enqueue(

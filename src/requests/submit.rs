@@ -15,6 +15,7 @@ use crate::domain::reference::{format_reference, new_tracking_token};
 use crate::domain::ticket::Channel;
 use crate::domain::ticket_status::TicketStatus;
 use crate::schema::{attachments, ticket_events, ticket_holdings, tickets};
+use crate::sla;
 
 /// A request just created. The tracking token exists only here: it is shown
 /// or emailed once and stored only as a hash.
@@ -28,6 +29,8 @@ pub struct Submitted {
     pub event: TicketEvent,
     /// The attachments, as stored (without their bytes).
     pub attachments: Vec<AttachmentMeta>,
+    /// The SLA clocks it started (empty when its category has no policy).
+    pub sla: Vec<sla::engine::ClockChange>,
 }
 
 #[derive(QueryableByName)]
@@ -78,12 +81,16 @@ fn contact_for(conn: &mut PgConnection, new: &NewTicket) -> QueryResult<i64> {
             Ok(row.id)
         }
         None => {
+            // Without an email or a phone the contact is anonymous (only Open311
+            // submissions may be: see `ContactRule`).
             let row: Id = diesel::sql_query(
-                "INSERT INTO contacts (name, phone, locale) VALUES ($1, $2, $3) RETURNING id",
+                "INSERT INTO contacts (name, phone, locale, anonymous) VALUES ($1, $2, $3, $4) \
+                 RETURNING id",
             )
             .bind::<Text, _>(new.name())
             .bind::<Nullable<Text>, _>(phone)
             .bind::<Text, _>(locale)
+            .bind::<diesel::sql_types::Bool, _>(new.is_anonymous())
             .get_result(conn)?;
             Ok(row.id)
         }
@@ -226,6 +233,21 @@ where
             .returning(TicketEvent::as_returning())
             .get_result(conn)?;
         let attachments = store_attachments(conn, ticket.id, Some(event.id), files)?;
+        let sla = sla::engine::sync(
+            conn,
+            &sla::engine::Change {
+                before: None,
+                after: &ticket,
+                touch: sla::Touch::None,
+                actor: match submitter {
+                    Submitter::Citizen => sla::Actor::Citizen,
+                    Submitter::Staff { user_id, .. } => sla::Actor::Staff(user_id),
+                },
+                reason: None,
+                now,
+            },
+        )
+        .map_err(RequestError::Other)?;
         let submitted = Submitted {
             ticket,
             tracking_token: token.clone(),
@@ -233,6 +255,7 @@ where
             contact_name: new.name().to_string(),
             event,
             attachments,
+            sla,
         };
         notify(conn, &submitted).map_err(RequestError::Other)?;
         tracing::info!(ticket.id = submitted.ticket.id, reference = %submitted.ticket.reference,

@@ -102,6 +102,8 @@ pub struct CitizenView {
     pub can_withdraw: bool,
     /// The department's time zone, for showing times.
     pub time_zone: String,
+    /// When we aim to respond and to resolve (the SLA), in `promise.time_zone`.
+    pub promise: crate::sla::display::Promise,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -212,6 +214,7 @@ pub fn citizen_view(conn: &mut PgConnection, ticket: &Ticket) -> Result<CitizenV
         .order(attachments::id.asc())
         .select(AttachmentMeta::as_select())
         .load(conn)?;
+    let promise = crate::sla::display::Promise::of_ticket(conn, ticket.id)?;
     Ok(view_of(
         ticket,
         Names {
@@ -223,6 +226,7 @@ pub fn citizen_view(conn: &mut PgConnection, ticket: &Ticket) -> Result<CitizenV
         },
         events,
         files,
+        promise,
     ))
 }
 
@@ -255,6 +259,7 @@ pub fn submitted_view(
             .filter(|a| a.public)
             .cloned()
             .collect(),
+        crate::sla::display::Promise::from_changes(&submitted.sla),
     )
 }
 
@@ -273,6 +278,7 @@ fn view_of(
     names: Names,
     events: Vec<TicketEvent>,
     files: Vec<AttachmentMeta>,
+    promise: crate::sla::display::Promise,
 ) -> CitizenView {
     let status = ticket.status.citizen_status();
     CitizenView {
@@ -316,6 +322,7 @@ fn view_of(
         can_comment: ticket.status.apply(StatusAction::CitizenReplied).is_ok(),
         can_withdraw: ticket.status.apply(StatusAction::Withdraw).is_ok(),
         time_zone: names.time_zone,
+        promise,
     }
 }
 
@@ -337,6 +344,32 @@ pub fn attachment(
         .first(conn)
         .optional()?
         .ok_or(RequestError::NotFound)
+}
+
+/// The citizen's change, as the SLA clocks see it (waiting → back to work
+/// resumes them; a withdrawal stops them).
+fn sync_clocks(
+    conn: &mut PgConnection,
+    before: &Ticket,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let after: Ticket = tickets::table
+        .filter(tickets::id.eq(before.id))
+        .select(Ticket::as_select())
+        .first(conn)?;
+    crate::sla::engine::sync(
+        conn,
+        &crate::sla::engine::Change {
+            before: Some(before),
+            after: &after,
+            touch: crate::sla::Touch::None,
+            actor: crate::sla::Actor::Citizen,
+            reason: None,
+            now,
+        },
+    )
+    .map_err(RequestError::Other)?;
+    Ok(())
 }
 
 /// Changes the status and records who did what, bumping the version.
@@ -409,6 +442,7 @@ where
             .get_result(conn)?;
         store_attachments(conn, current.id, Some(event_id), files)?;
         change_status(conn, &current, next, None, now)?;
+        sync_clocks(conn, &current, now)?;
         // The queue marker: the citizen is waiting for staff (keep the oldest time).
         diesel::update(tickets::table.filter(tickets::id.eq(current.id)))
             .set((
@@ -471,6 +505,7 @@ pub fn withdraw(
             })
             .execute(conn)?;
         change_status(conn, &current, next, Some(ResolutionCode::Withdrawn), now)?;
+        sync_clocks(conn, &current, now)?;
         Ok(())
     })
 }

@@ -6,6 +6,7 @@ pub mod errors;
 pub mod health;
 pub mod home;
 pub mod locale;
+pub mod open311;
 pub mod staff;
 pub mod static_files;
 
@@ -14,6 +15,7 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(api::configure);
     cfg.configure(citizen::configure);
+    cfg.configure(open311::configure);
     cfg.configure(staff::configure);
     cfg.service(health::healthz)
         .service(health::readyz)

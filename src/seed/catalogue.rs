@@ -3,6 +3,7 @@
 
 use crate::domain::priority::Priority;
 use crate::domain::role::Role;
+use crate::domain::sla::EscalationAction::{self, *};
 use crate::domain::ticket_kind::TicketKind::{self, *};
 
 pub struct DepartmentSeed {
@@ -14,10 +15,20 @@ pub struct DepartmentSeed {
 
 pub struct SlaPolicySeed {
     pub name: &'static str,
+    pub description: &'static str,
     pub first_response_minutes: i32,
+    /// The longest a citizen waits between public updates while it is open.
+    pub keep_in_touch_minutes: Option<i32>,
     pub resolution_minutes: i32,
     /// Runs on the 24x7 calendar rather than the department's.
     pub emergency: bool,
+    pub warning_percents: &'static [i16],
+    pub warning_actions: &'static [EscalationAction],
+    pub breach_actions: &'static [EscalationAction],
+    /// Where `move_department` sends a ticket (a department's slug).
+    pub escalation_department: Option<&'static str>,
+    /// Targets for urgent tickets: first response, keep in touch, resolution.
+    pub urgent: Option<(i32, Option<i32>, i32)>,
 }
 
 pub struct CategorySeed {
@@ -93,48 +104,100 @@ pub const DEPARTMENTS: &[DepartmentSeed] = &[
     },
 ];
 
+/// A working day on the office calendar (08:30–17:00) is 510 minutes.
+const DAY: i32 = 510;
+
 pub const SLA_POLICIES: &[SlaPolicySeed] = &[
     SlaPolicySeed {
         name: "Emergency (24x7)",
+        description: "Dangers to people or property, around the clock.",
         first_response_minutes: 60,
+        keep_in_touch_minutes: Some(120),
         resolution_minutes: 240,
         emergency: true,
+        warning_percents: &[50, 75, 90],
+        warning_actions: &[NotifyAssignee, NotifySupervisors],
+        breach_actions: &[NotifyAssignee, NotifySupervisors, RaisePriority],
+        escalation_department: None,
+        urgent: None,
     },
     SlaPolicySeed {
         name: "Urgent repair",
+        description: "Repairs that cannot wait for the usual turn.",
         first_response_minutes: 4 * 60,
-        resolution_minutes: 2 * 510,
+        keep_in_touch_minutes: Some(DAY),
+        resolution_minutes: 2 * DAY,
         emergency: false,
+        warning_percents: &[50, 75, 90],
+        warning_actions: &[NotifyAssignee],
+        breach_actions: &[NotifyAssignee, NotifySupervisors, RaisePriority],
+        escalation_department: None,
+        urgent: None,
     },
     SlaPolicySeed {
         name: "Standard service request",
-        first_response_minutes: 510,
-        resolution_minutes: 10 * 510,
+        description: "Most requests for a service: answered within a working day, done within two weeks.",
+        first_response_minutes: DAY,
+        keep_in_touch_minutes: Some(5 * DAY),
+        resolution_minutes: 10 * DAY,
         emergency: false,
+        warning_percents: &[75, 90],
+        warning_actions: &[NotifyAssignee],
+        breach_actions: &[NotifyAssignee, NotifySupervisors],
+        escalation_department: None,
+        urgent: Some((2 * 60, Some(DAY), 2 * DAY)),
     },
     SlaPolicySeed {
         name: "Complaint (stage 1)",
-        first_response_minutes: 2 * 510,
-        resolution_minutes: 10 * 510,
+        description: "The complaints procedure's first stage: acknowledged in two working days, answered in ten.",
+        first_response_minutes: 2 * DAY,
+        keep_in_touch_minutes: Some(5 * DAY),
+        resolution_minutes: 10 * DAY,
         emergency: false,
+        warning_percents: &[50, 75, 90],
+        warning_actions: &[NotifyAssignee, NotifySupervisors],
+        breach_actions: &[NotifySupervisors, RaisePriority],
+        escalation_department: None,
+        urgent: None,
     },
     SlaPolicySeed {
         name: "Enquiry",
-        first_response_minutes: 510,
-        resolution_minutes: 5 * 510,
+        description: "Questions. One not answered in time goes back to the contact centre.",
+        first_response_minutes: DAY,
+        keep_in_touch_minutes: Some(2 * DAY),
+        resolution_minutes: 5 * DAY,
         emergency: false,
+        warning_percents: &[75],
+        warning_actions: &[NotifyAssignee],
+        breach_actions: &[NotifySupervisors, MoveDepartment],
+        escalation_department: Some("contact-centre"),
+        urgent: None,
     },
     SlaPolicySeed {
         name: "Information request (20 working days)",
-        first_response_minutes: 2 * 510,
-        resolution_minutes: 20 * 510,
+        description: "Freedom of information and similar requests, with a legal deadline.",
+        first_response_minutes: 2 * DAY,
+        keep_in_touch_minutes: Some(10 * DAY),
+        resolution_minutes: 20 * DAY,
         emergency: false,
+        warning_percents: &[50, 75, 90],
+        warning_actions: &[NotifyAssignee, NotifySupervisors],
+        breach_actions: &[NotifyAssignee, NotifySupervisors],
+        escalation_department: None,
+        urgent: None,
     },
     SlaPolicySeed {
         name: "Feedback",
-        first_response_minutes: 5 * 510,
-        resolution_minutes: 20 * 510,
+        description: "Suggestions and compliments: thanked for, nothing more is promised.",
+        first_response_minutes: 5 * DAY,
+        keep_in_touch_minutes: None,
+        resolution_minutes: 20 * DAY,
         emergency: false,
+        warning_percents: &[75],
+        warning_actions: &[NotifyAssignee],
+        breach_actions: &[NotifyAssignee],
+        escalation_department: None,
+        urgent: None,
     },
 ];
 

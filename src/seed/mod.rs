@@ -15,12 +15,12 @@ use crate::auth::password;
 use crate::db::models::calendar::{NewBusinessCalendar, NewCalendarHoliday, NewCalendarInterval};
 use crate::db::models::category::NewCategory;
 use crate::db::models::department::NewDepartment;
-use crate::db::models::sla_policy::NewSlaPolicy;
+use crate::db::models::sla_policy::{NewSlaPolicy, SlaPolicyTarget};
 use crate::db::models::user::{NewMembership, NewUser, User};
 use crate::domain::role::Role;
 use crate::schema::{
     business_calendars, calendar_holidays, calendar_intervals, categories, departments,
-    sla_policies, user_departments, users,
+    sla_policies, sla_policy_targets, user_departments, users,
 };
 
 pub use catalogue::{CATEGORIES, DEPARTMENTS, SLA_POLICIES, STAFF};
@@ -60,20 +60,6 @@ pub fn seed_demo(
             office_hours(conn, office, year, &mut report)?;
         }
 
-        for p in SLA_POLICIES {
-            let cal = p.emergency.then_some(emergency);
-            report.created_rows += diesel::insert_into(sla_policies::table)
-                .values(&NewSlaPolicy {
-                    name: p.name,
-                    first_response_minutes: p.first_response_minutes,
-                    resolution_minutes: p.resolution_minutes,
-                    calendar_id: cal,
-                })
-                .on_conflict(sla_policies::name)
-                .do_nothing()
-                .execute(conn)?;
-        }
-
         for d in DEPARTMENTS {
             report.created_rows += diesel::insert_into(departments::table)
                 .values(&NewDepartment {
@@ -86,6 +72,57 @@ pub fn seed_demo(
                 .on_conflict(departments::slug)
                 .do_nothing()
                 .execute(conn)?;
+        }
+
+        // Policies after departments: one escalates to a department.
+        for p in SLA_POLICIES {
+            let escalation_department_id = match p.escalation_department {
+                Some(slug) => Some(
+                    departments::table
+                        .filter(departments::slug.eq(slug))
+                        .select(departments::id)
+                        .first::<i64>(conn)
+                        .with_context(|| format!("escalation department {slug} of {}", p.name))?,
+                ),
+                None => None,
+            };
+            let actions = |a: &[crate::domain::sla::EscalationAction]| {
+                a.iter().map(|a| Some(a.as_str().to_string())).collect()
+            };
+            let created: Option<i64> = diesel::insert_into(sla_policies::table)
+                .values(&NewSlaPolicy {
+                    name: p.name,
+                    description: p.description,
+                    first_response_minutes: p.first_response_minutes,
+                    keep_in_touch_minutes: p.keep_in_touch_minutes,
+                    resolution_minutes: p.resolution_minutes,
+                    calendar_id: p.emergency.then_some(emergency),
+                    warning_percents: p.warning_percents.iter().map(|n| Some(*n)).collect(),
+                    warning_actions: actions(p.warning_actions),
+                    breach_actions: actions(p.breach_actions),
+                    escalation_department_id,
+                })
+                .on_conflict(sla_policies::name)
+                .do_nothing()
+                .returning(sla_policies::id)
+                .get_result(conn)
+                .optional()?;
+            // Overrides only with the policy itself: one an administrator
+            // removed later stays removed.
+            let Some(id) = created else { continue };
+            report.created_rows += 1;
+            if let Some((first, keep, resolution)) = p.urgent {
+                report.created_rows += diesel::insert_into(sla_policy_targets::table)
+                    .values(&SlaPolicyTarget {
+                        policy_id: id,
+                        priority: crate::domain::priority::Priority::Urgent,
+                        first_response_minutes: first,
+                        keep_in_touch_minutes: keep,
+                        resolution_minutes: resolution,
+                    })
+                    .on_conflict_do_nothing()
+                    .execute(conn)?;
+            }
         }
 
         for (i, c) in CATEGORIES.iter().enumerate() {

@@ -13,7 +13,7 @@ use diesel::sql_types::Float;
 use serde::Serialize;
 
 use crate::db::filters::{
-    all_of, Cursor, CursorKey, ListError, ListQuery, Predicate, Queue, Scope, Score, Sort,
+    all_of, At, Cursor, CursorKey, ListError, ListQuery, Predicate, Queue, Scope, Score, Sort,
     TextQuery,
 };
 use crate::db::models::ticket::Ticket;
@@ -22,6 +22,7 @@ use crate::domain::ticket::Channel;
 use crate::domain::ticket_kind::TicketKind;
 use crate::domain::ticket_status::TicketStatus;
 use crate::schema::{categories, departments, tickets, users};
+use crate::sla::display::Urgency;
 
 /// The columns a list shows.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -40,6 +41,7 @@ pub struct QueueRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub awaiting_staff_since: Option<DateTime<Utc>>,
+    pub sla_due_at: Option<DateTime<Utc>>,
 }
 
 /// A ticket in a list, with the names a person reads.
@@ -68,6 +70,12 @@ pub struct ListedTicket {
     pub updated_at: DateTime<Utc>,
     /// Set while a citizen's message waits for an answer from staff.
     pub awaiting_staff_since: Option<DateTime<Utc>>,
+    /// The earliest due instant of its running SLA clocks.
+    pub sla_due_at: Option<DateTime<Utc>>,
+    /// on_track, due_soon or overdue (none without a running clock).
+    pub sla_urgency: Option<Urgency>,
+    /// Minutes from now to `sla_due_at`; negative: overdue by that much.
+    pub sla_due_in_minutes: Option<i64>,
 }
 
 /// How many tickets each queue holds (in scope), and how many match the list asked for.
@@ -81,6 +89,10 @@ pub struct QueueCounts {
     pub waiting: i64,
     /// Updated in the last 24 hours.
     pub recent: i64,
+    /// An SLA clock falls due soon.
+    pub due_soon: i64,
+    /// An SLA clock is overdue.
+    pub overdue: i64,
     /// Matching the list's queue and filters.
     pub matching: i64,
 }
@@ -93,6 +105,8 @@ impl QueueCounts {
             Queue::Unassigned => self.unassigned,
             Queue::Waiting => self.waiting,
             Queue::Recent => self.recent,
+            Queue::DueSoon => self.due_soon,
+            Queue::Overdue => self.overdue,
         }
     }
 }
@@ -126,8 +140,24 @@ fn after(cursor: Cursor, score: impl Fn() -> Score) -> Predicate {
                 .lt(t)
                 .or(tickets::updated_at.eq(t).and(tickets::id.lt(id))),
         ),
-        // A rank cursor with a time order cannot be made by `ListQuery`.
-        (_, CursorKey::Rank(_)) => Box::new(sql::<diesel::sql_types::Bool>("FALSE")),
+        // Ascending by due instant, then id; the tickets without one come last.
+        (Sort::Due, CursorKey::Due(Some(t))) => Box::new(
+            tickets::sla_due_at
+                .gt(t)
+                .or(tickets::sla_due_at.eq(t).and(tickets::id.gt(id)))
+                .or(tickets::sla_due_at.is_null())
+                .assume_not_null(),
+        ),
+        (Sort::Due, CursorKey::Due(None)) => Box::new(
+            tickets::sla_due_at
+                .is_null()
+                .and(tickets::id.gt(id))
+                .assume_not_null(),
+        ),
+        // Cursors of another order cannot be made by `ListQuery`.
+        (_, CursorKey::Rank(_) | CursorKey::Due(_)) => {
+            Box::new(sql::<diesel::sql_types::Bool>("FALSE"))
+        }
     }
 }
 
@@ -137,10 +167,10 @@ pub fn list_predicates(
     scope: &Scope,
     query: &ListQuery,
     zone: chrono_tz::Tz,
-    now: DateTime<Utc>,
+    at: At,
 ) -> Result<Vec<Predicate>, ListError> {
     let mut p = query.filter.predicates(conn, scope, zone)?;
-    p.extend(query.queue.predicates(scope, now));
+    p.extend(query.queue.predicates(scope, at));
     Ok(p)
 }
 
@@ -150,7 +180,7 @@ pub fn list(
     scope: &Scope,
     query: &ListQuery,
     zone: chrono_tz::Tz,
-    now: DateTime<Utc>,
+    at: At,
     limit: i64,
 ) -> Result<Page, ListError> {
     let text = query.filter.q.as_deref().map(TextQuery::new);
@@ -164,7 +194,7 @@ pub fn list(
             .unwrap_or_else(no_score)
     };
     let mut q = query.filter.make_query(conn, scope, zone)?;
-    for p in query.queue.predicates(scope, now) {
+    for p in query.queue.predicates(scope, at) {
         q = q.filter(p);
     }
     if let Some(c) = query.cursor {
@@ -174,6 +204,7 @@ pub fn list(
         Sort::Updated => q.order((tickets::updated_at.desc(), tickets::id.desc())),
         Sort::Created => q.order((tickets::created_at.desc(), tickets::id.desc())),
         Sort::Relevance => q.order((score().desc(), tickets::id.desc())),
+        Sort::Due => q.order((tickets::sla_due_at.asc().nulls_last(), tickets::id.asc())),
     };
     let mut rows: Vec<(QueueRow, f32)> = q
         .select((QueueRow::as_select(), score()))
@@ -188,6 +219,7 @@ pub fn list(
                     Sort::Updated => CursorKey::Time(row.updated_at),
                     Sort::Created => CursorKey::Time(row.created_at),
                     Sort::Relevance => CursorKey::Rank(*rank),
+                    Sort::Due => CursorKey::Due(row.sla_due_at),
                 },
                 id: row.id,
             }
@@ -196,12 +228,16 @@ pub fn list(
     } else {
         None
     };
-    let items = with_names(conn, rows.into_iter().map(|(r, _)| r).collect())?;
+    let items = with_names(conn, rows.into_iter().map(|(r, _)| r).collect(), at)?;
     Ok(Page { items, next_cursor })
 }
 
 /// Adds category, department and assignee names (three small look-ups).
-fn with_names(conn: &mut PgConnection, rows: Vec<QueueRow>) -> QueryResult<Vec<ListedTicket>> {
+fn with_names(
+    conn: &mut PgConnection,
+    rows: Vec<QueueRow>,
+    at: At,
+) -> QueryResult<Vec<ListedTicket>> {
     if rows.is_empty() {
         return Ok(vec![]);
     }
@@ -251,6 +287,9 @@ fn with_names(conn: &mut PgConnection, rows: Vec<QueueRow>) -> QueryResult<Vec<L
                 created_at: r.created_at,
                 updated_at: r.updated_at,
                 awaiting_staff_since: r.awaiting_staff_since,
+                sla_due_at: r.sla_due_at,
+                sla_urgency: Urgency::of_due(r.sla_due_at, at.now, at.due_soon),
+                sla_due_in_minutes: r.sla_due_at.map(|d| (d - at.now).num_minutes()),
             }
         })
         .collect())
@@ -261,10 +300,10 @@ pub fn counts(
     conn: &mut PgConnection,
     scope: &Scope,
     matching: Vec<Predicate>,
-    now: DateTime<Utc>,
+    at: At,
 ) -> QueryResult<QueueCounts> {
-    let of = |q: Queue| all_of(q.predicates(scope, now));
-    let (mine, unassigned, waiting, recent, matching) = tickets::table
+    let of = |q: Queue| all_of(q.predicates(scope, at));
+    let (mine, unassigned, waiting, recent, due_soon, overdue, matching) = tickets::table
         .into_boxed()
         .filter(Ticket::in_scope(scope))
         .select((
@@ -272,14 +311,18 @@ pub fn counts(
             count(tickets::id).aggregate_filter(of(Queue::Unassigned)),
             count(tickets::id).aggregate_filter(of(Queue::Waiting)),
             count(tickets::id).aggregate_filter(of(Queue::Recent)),
+            count(tickets::id).aggregate_filter(of(Queue::DueSoon)),
+            count(tickets::id).aggregate_filter(of(Queue::Overdue)),
             count(tickets::id).aggregate_filter(all_of(matching)),
         ))
-        .get_result::<(i64, i64, i64, i64, i64)>(conn)?;
+        .get_result::<(i64, i64, i64, i64, i64, i64, i64)>(conn)?;
     Ok(QueueCounts {
         mine,
         unassigned,
         waiting,
         recent,
+        due_soon,
+        overdue,
         matching,
     })
 }
@@ -290,12 +333,12 @@ pub fn list_with_counts(
     scope: &Scope,
     query: &ListQuery,
     zone: chrono_tz::Tz,
-    now: DateTime<Utc>,
+    at: At,
     limit: i64,
 ) -> Result<(Page, QueueCounts), ListError> {
-    let page = list(conn, scope, query, zone, now, limit)?;
-    let matching = list_predicates(conn, scope, query, zone, now)?;
-    let counts = counts(conn, scope, matching, now)?;
+    let page = list(conn, scope, query, zone, at, limit)?;
+    let matching = list_predicates(conn, scope, query, zone, at)?;
+    let counts = counts(conn, scope, matching, at)?;
     Ok((page, counts))
 }
 
@@ -310,7 +353,7 @@ pub fn dashboard(
     conn: &mut PgConnection,
     scope: &Scope,
     zone: chrono_tz::Tz,
-    now: DateTime<Utc>,
+    at: At,
     rows: i64,
 ) -> Result<Dashboard, ListError> {
     let of = |queue| ListQuery {
@@ -318,9 +361,9 @@ pub fn dashboard(
         ..ListQuery::default()
     };
     Ok(Dashboard {
-        counts: counts(conn, scope, vec![Ticket::open()], now)?,
-        mine: list(conn, scope, &of(Queue::Mine), zone, now, rows)?,
-        unassigned: list(conn, scope, &of(Queue::Unassigned), zone, now, rows)?,
+        counts: counts(conn, scope, vec![Ticket::open()], at)?,
+        mine: list(conn, scope, &of(Queue::Mine), zone, at, rows)?,
+        unassigned: list(conn, scope, &of(Queue::Unassigned), zone, at, rows)?,
     })
 }
 

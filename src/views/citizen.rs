@@ -283,6 +283,12 @@ pub(super) fn samples(
         can_comment: true,
         can_withdraw: true,
         time_zone: "Europe/London".into(),
+        promise: crate::sla::display::Promise {
+            respond_by: Some(now),
+            resolve_by: Some(now),
+            paused: true,
+            time_zone: "Europe/London".into(),
+        },
     };
     let request = RequestPage {
         layout: layout.clone(),

@@ -2,9 +2,11 @@
 //! `Serialize` page struct per template, a shared layout, and helpers
 //! (translations, hashed asset URLs).
 
+pub mod api_keys;
 pub mod assets;
 pub mod citizen;
 pub mod pages;
+pub mod sla_admin;
 pub mod staff;
 pub mod staff_accounts;
 pub mod staff_areas;

@@ -87,12 +87,14 @@ pub(super) fn samples() -> HashMap<&'static str, serde_json::Value> {
         request_id: Some("0000-sample".into()),
     };
     let mut m = HashMap::new();
+    super::api_keys::samples(&layout, &mut m);
     super::citizen::samples(&layout, &mut m);
     super::staff::samples(&layout, &mut m);
     super::staff_accounts::samples(&layout, &mut m);
     super::staff_areas::samples(&layout, &mut m);
     super::staff_queues::samples(&layout, &mut m);
     super::staff_tickets::samples(&layout, &mut m);
+    super::sla_admin::samples(&layout, &mut m);
     m.insert(
         "home.html",
         serde_json::to_value(home).expect("serialisable"),

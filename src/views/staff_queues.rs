@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::Layout;
 use crate::auth::policy::Staff;
 use crate::domain::extra_fields::ExtraFieldDef;
+use crate::sla::display::Urgency;
 use crate::staff::intake::ContactMatch;
 use crate::staff::queues::ListedTicket;
 
@@ -31,6 +32,12 @@ pub struct TicketRow {
     pub created_at: String,
     /// The citizen wrote and awaits an answer since then (RFC 3339).
     pub awaiting_staff_since: Option<String>,
+    /// The earliest SLA due instant (RFC 3339), how far off it is, and how
+    /// pressing (`on_track`, `due_soon`, `overdue`), with its message key.
+    pub sla_due_at: Option<String>,
+    pub sla_due_in_minutes: Option<i64>,
+    pub sla_urgency: Option<&'static str>,
+    pub sla_urgency_key: Option<&'static str>,
 }
 
 impl TicketRow {
@@ -50,6 +57,14 @@ impl TicketRow {
             updated_at: t.updated_at.to_rfc3339(),
             created_at: t.created_at.to_rfc3339(),
             awaiting_staff_since: t.awaiting_staff_since.map(|t| t.to_rfc3339()),
+            sla_due_at: t.sla_due_at.map(|t| t.to_rfc3339()),
+            sla_due_in_minutes: t.sla_due_in_minutes,
+            sla_urgency: t.sla_urgency.map(|u| match u {
+                Urgency::Overdue => "overdue",
+                Urgency::DueSoon => "due-soon",
+                _ => "on-track",
+            }),
+            sla_urgency_key: t.sla_urgency.map(Urgency::message_key),
         }
     }
 }
@@ -221,8 +236,13 @@ pub(super) fn samples(
         created_at: now,
         updated_at: now,
         awaiting_staff_since: Some(now),
+        sla_due_at: Some(now),
+        sla_urgency: Some(Urgency::Overdue),
+        sla_due_in_minutes: Some(-75),
     };
     let unassigned = ListedTicket {
+        sla_urgency: Some(Urgency::DueSoon),
+        sla_due_in_minutes: Some(30),
         assignee_id: None,
         assignee_name: None,
         awaiting_staff_since: None,

@@ -54,6 +54,8 @@ pub struct Drafts {
     pub contact_subject: String,
     pub contact_notes: String,
     pub contact_occurred_at: String,
+    pub extend_minutes: String,
+    pub extend_reason: String,
     /// The location form as typed (empty: the ticket's own location is shown).
     pub location: Option<LocationDraft>,
 }
@@ -98,6 +100,50 @@ pub struct CannedForm {
     pub department_id: String,
     pub title: String,
     pub body: String,
+}
+
+/// One clock of each kind and urgency the page shows.
+fn sample_clocks(at: chrono::DateTime<chrono::Utc>) -> Vec<crate::sla::display::SlaClockOut> {
+    use crate::domain::sla::{ClockKind, ClockStatus};
+    use crate::sla::display::{SlaClockOut, Urgency};
+    let clock = |clock, status, urgency: Urgency, due_in: Option<i64>| SlaClockOut {
+        clock,
+        status,
+        urgency,
+        label_key: SlaClockOut::label_key_of(clock),
+        urgency_key: urgency.message_key(),
+        target_minutes: 600,
+        extension_minutes: 60,
+        elapsed_minutes: 200,
+        remaining_minutes: 400,
+        due_at: Some(at),
+        due_in_minutes: due_in,
+        met_at: (status == ClockStatus::Met).then_some(at),
+        breached_at: (urgency == Urgency::Overdue).then_some(at),
+        warned_percents: vec![50],
+        time_zone: "Europe/London".into(),
+        cycle: 2,
+    };
+    vec![
+        clock(
+            ClockKind::FirstResponse,
+            ClockStatus::Met,
+            Urgency::MetLate,
+            None,
+        ),
+        clock(
+            ClockKind::KeepInTouch,
+            ClockStatus::Running,
+            Urgency::Overdue,
+            Some(-90),
+        ),
+        clock(
+            ClockKind::Resolution,
+            ClockStatus::Running,
+            Urgency::DueSoon,
+            Some(125),
+        ),
+    ]
 }
 
 pub(super) fn samples(
@@ -259,6 +305,43 @@ pub(super) fn samples(
                 actor_kind: "citizen".into(),
                 ..event("withdrawn", true, serde_json::json!({}))
             },
+            StaffEvent {
+                actor_kind: "system".into(),
+                actor_name: None,
+                ..event(
+                    "sla_updated",
+                    false,
+                    serde_json::json!({ "policy": evil, "clocks": [
+                        { "clock": "resolution", "events": ["paused"], "status": "paused",
+                          "target_minutes": 600, "due_at": null, "time_zone": "Europe/London" },
+                        { "clock": "first_response", "events": ["met"], "status": "met",
+                          "target_minutes": 60, "due_at": at, "time_zone": "Europe/London" }
+                    ] }),
+                )
+            },
+            StaffEvent {
+                actor_kind: "system".into(),
+                actor_name: None,
+                ..event(
+                    "sla_warning",
+                    false,
+                    serde_json::json!({ "clock": "resolution", "percent": 75, "due_at": at }),
+                )
+            },
+            StaffEvent {
+                actor_kind: "system".into(),
+                actor_name: None,
+                ..event(
+                    "sla_breach",
+                    false,
+                    serde_json::json!({ "clock": "first_response", "percent": null, "due_at": at }),
+                )
+            },
+            event(
+                "sla_extended",
+                true,
+                serde_json::json!({ "clock": "resolution", "minutes": 510, "due_at": at, "time_zone": "Europe/London" }),
+            ),
         ],
         attachments: vec![StaffAttachment {
             id: 1,
@@ -274,6 +357,7 @@ pub(super) fn samples(
             ended_at: None,
         }],
         time_zone: "Europe/London".into(),
+        sla: sample_clocks(at),
     };
     let choice = |v: &str| Choice {
         value: v.into(),
@@ -291,6 +375,7 @@ pub(super) fn samples(
         may_acknowledge: true,
         may_transfer: true,
         may_merge: true,
+        extendable_clocks: vec!["resolution"],
     };
     let page = TicketPage {
         layout: layout.clone(),

@@ -117,6 +117,24 @@ const fn post_json(path: &'static str, json: &'static str, expect: [Expect; 7]) 
     }
 }
 
+const fn put_json(path: &'static str, json: &'static str, expect: [Expect; 7]) -> Route {
+    Route {
+        method: "PUT",
+        path,
+        body: Body::Json(json),
+        expect,
+    }
+}
+
+const fn delete(path: &'static str, expect: [Expect; 7]) -> Route {
+    Route {
+        method: "DELETE",
+        path,
+        body: Body::None,
+        expect,
+    }
+}
+
 const SAME_PASSWORD: &[(&str, &str)] = &[
     ("current_password", PASSWORD),
     ("new_password", PASSWORD),
@@ -158,6 +176,78 @@ const ROUTES: &[Route] = &[
     post("/staff/admin/users/{user}/activate", &[],                     [IN, IN, NO, NO, NO, NO, GO]),
     get("/staff/admin/areas",                                           [IN, IN, NO, NO, NO, NO, OK]),
     post("/staff/admin/areas", &[("text", "{}")],                       [IN, IN, NO, NO, NO, NO, Expect::Is(422)]),
+    // SLA policies and business calendars: administrators only. `{calendar}`
+    // and `{api_calendar}` are weekly calendars nothing uses, each with an
+    // interval `{interval}` / `{api_interval}` (and one more) and a holiday
+    // `{holiday}` / `{api_holiday}`; `{policy}` / `{api_policy}` policies no
+    // service uses. The admin's deletions come last.
+    get("/staff/admin/calendars",                                       [IN, IN, NO, NO, NO, NO, OK]),
+    get("/staff/admin/calendars/new",                                   [IN, IN, NO, NO, NO, NO, OK]),
+    post("/staff/admin/calendars", &[("name", "Matrix calendar"), ("time_zone", "UTC"), ("always_open", "1")],
+                                                                        [IN, IN, NO, NO, NO, NO, GO]),
+    get("/staff/admin/calendars/{calendar}",                            [IN, IN, NO, NO, NO, NO, OK]),
+    get("/staff/admin/calendars/{calendar}?at=2026-03-27T16:00&hours=2", [IN, IN, NO, NO, NO, NO, OK]),
+    post("/staff/admin/calendars/{calendar}", &[("name", "Matrix hours"), ("time_zone", "Europe/London")],
+                                                                        [IN, IN, NO, NO, NO, NO, GO]),
+    post("/staff/admin/calendars/{calendar}/intervals", &[("interval.weekday", "3"), ("interval.start", "09:00"), ("interval.end", "17:00")],
+                                                                        [IN, IN, NO, NO, NO, NO, GO]),
+    post("/staff/admin/calendars/{calendar}/intervals/{interval}/delete", &[],
+                                                                        [IN, IN, NO, NO, NO, NO, GO]),
+    post("/staff/admin/calendars/{calendar}/holidays", &[("holiday.name", "Matrix day"), ("holiday.date", "2026-12-31")],
+                                                                        [IN, IN, NO, NO, NO, NO, GO]),
+    post("/staff/admin/calendars/{calendar}/holidays/{holiday}/delete", &[],
+                                                                        [IN, IN, NO, NO, NO, NO, GO]),
+    post("/staff/admin/calendars/{calendar}/delete", &[],               [IN, IN, NO, NO, NO, NO, GO]),
+    get("/staff/admin/sla-policies",                                    [IN, IN, NO, NO, NO, NO, OK]),
+    get("/staff/admin/sla-policies/new",                                [IN, IN, NO, NO, NO, NO, OK]),
+    get("/staff/admin/sla-policies/categories",                         [IN, IN, NO, NO, NO, NO, OK]),
+    post("/staff/admin/sla-policies", &[("name", "Matrix policy"), ("first_response_minutes", "60"),
+        ("resolution_minutes", "600"), ("warning_percents", "75")],     [IN, IN, NO, NO, NO, NO, GO]),
+    get("/staff/admin/sla-policies/{policy}",                           [IN, IN, NO, NO, NO, NO, OK]),
+    post("/staff/admin/sla-policies/{policy}", &[("name", "Matrix policy (changed)"), ("first_response_minutes", "30"),
+        ("resolution_minutes", "300"), ("warning_percents", "50, 90")], [IN, IN, NO, NO, NO, NO, GO]),
+    post("/staff/admin/sla-policies/{policy}/targets", &[("override.priority", "urgent"),
+        ("override.first_response_minutes", "10"), ("override.resolution_minutes", "60")],
+                                                                        [IN, IN, NO, NO, NO, NO, GO]),
+    post("/staff/admin/sla-policies/{policy}/targets/urgent/delete", &[], [IN, IN, NO, NO, NO, NO, GO]),
+    post("/staff/admin/sla-policies/categories", &[],                   [IN, IN, NO, NO, NO, NO, GO]),
+    post("/staff/admin/sla-policies/{policy}/delete", &[],              [IN, IN, NO, NO, NO, NO, GO]),
+    get("/api/v1/admin/calendars",                                      [IN, IN, NO, NO, NO, NO, OK]),
+    post_json("/api/v1/admin/calendars", r#"{"name":"Matrix API calendar","time_zone":"UTC","always_open":true}"#,
+                                                                        [IN, IN, NO, NO, NO, NO, Expect::Is(201)]),
+    get("/api/v1/admin/calendars/{api_calendar}",                       [IN, IN, NO, NO, NO, NO, OK]),
+    get("/api/v1/admin/calendars/{api_calendar}/preview?from=2026-03-27T16:00:00Z&minutes=120",
+                                                                        [IN, IN, NO, NO, NO, NO, OK]),
+    put_json("/api/v1/admin/calendars/{api_calendar}", r#"{"name":"Matrix API hours","time_zone":"Europe/London"}"#,
+                                                                        [IN, IN, NO, NO, NO, NO, OK]),
+    post_json("/api/v1/admin/calendars/{api_calendar}/intervals", r#"{"weekday":"wednesday","start":"09:00","end":"17:00"}"#,
+                                                                        [IN, IN, NO, NO, NO, NO, Expect::Is(201)]),
+    delete("/api/v1/admin/calendars/{api_calendar}/intervals/{api_interval}",
+                                                                        [IN, IN, NO, NO, NO, NO, OK]),
+    post_json("/api/v1/admin/calendars/{api_calendar}/holidays", r#"{"name":"Matrix day","date":"2026-12-31"}"#,
+                                                                        [IN, IN, NO, NO, NO, NO, Expect::Is(201)]),
+    delete("/api/v1/admin/calendars/{api_calendar}/holidays/{api_holiday}",
+                                                                        [IN, IN, NO, NO, NO, NO, OK]),
+    delete("/api/v1/admin/calendars/{api_calendar}",                    [IN, IN, NO, NO, NO, NO, Expect::Is(204)]),
+    get("/api/v1/admin/sla-policies",                                   [IN, IN, NO, NO, NO, NO, OK]),
+    post_json("/api/v1/admin/sla-policies",
+        r#"{"name":"Matrix API policy","first_response_minutes":60,"resolution_minutes":600,"warning_percents":[75]}"#,
+                                                                        [IN, IN, NO, NO, NO, NO, Expect::Is(201)]),
+    get("/api/v1/admin/sla-policies/{api_policy}",                      [IN, IN, NO, NO, NO, NO, OK]),
+    put_json("/api/v1/admin/sla-policies/{api_policy}",
+        r#"{"name":"Matrix API policy (changed)","first_response_minutes":30,"resolution_minutes":300,"warning_percents":[50,90]}"#,
+                                                                        [IN, IN, NO, NO, NO, NO, OK]),
+    put_json("/api/v1/admin/sla-policies/{api_policy}/targets/urgent", r#"{"first_response_minutes":10,"resolution_minutes":60}"#,
+                                                                        [IN, IN, NO, NO, NO, NO, OK]),
+    delete("/api/v1/admin/sla-policies/{api_policy}/targets/urgent",    [IN, IN, NO, NO, NO, NO, OK]),
+    post_json("/api/v1/admin/sla-policies/{api_policy}/categories", r#"{"categories":[]}"#,
+                                                                        [IN, IN, NO, NO, NO, NO, OK]),
+    delete("/api/v1/admin/sla-policies/{api_policy}",                   [IN, IN, NO, NO, NO, NO, Expect::Is(204)]),
+    get("/staff/admin/api-keys",                                        [IN, IN, NO, NO, NO, NO, OK]),
+    post("/staff/admin/api-keys", &[("label", "Matrix app")],           [IN, IN, NO, NO, NO, NO, OK]),
+    post("/staff/admin/api-keys/{api_key}/label", &[("label", "Matrix app, renamed")],
+                                                                        [IN, IN, NO, NO, NO, NO, GO]),
+    post("/staff/admin/api-keys/{api_key}/revoke", &[],                 [IN, IN, NO, NO, NO, NO, GO]),
     // Queues, search and intake: staff who work tickets.
     get("/staff/queue",                                                 [IN, IN, OK, OK, OK, NO, NO]),
     get("/staff/queue?status=new&q=bin",                                [IN, IN, OK, OK, OK, NO, NO]),
@@ -188,10 +278,89 @@ struct World {
     db_url: String,
     emails: [Option<String>; 7],
     user: i64,
+    /// An Open311 API key's id.
+    api_key: i64,
     ticket: String,
     tracking_token: String,
     grant: String,
     reset_token: String,
+    /// `(calendar, interval, holiday, policy)` for the pages, and for the API.
+    sla: [SlaThings; 2],
+}
+
+/// A calendar nothing uses with an interval and a holiday of its own, and
+/// a policy no service uses.
+#[derive(Debug, Clone, Copy)]
+struct SlaThings {
+    calendar: i64,
+    interval: i64,
+    holiday: i64,
+    policy: i64,
+}
+
+fn sla_things(app: &TestApp, tag: &str) -> SlaThings {
+    use civicdesk::schema::{calendar_holidays, calendar_intervals};
+    use civicdesk::sla_config::calendars::{self, CalendarInput, HolidayInput, IntervalInput};
+    use civicdesk::sla_config::policies::{self, PolicyInput, TargetsInput};
+    use civicdesk::sla_config::Entered;
+    let mut conn = app.conn();
+    let day = |weekday: &str| IntervalInput {
+        weekday: weekday.into(),
+        start: "09:00".into(),
+        end: "17:00".into(),
+        ..IntervalInput::default()
+    };
+    let calendar = calendars::create(
+        &mut conn,
+        &CalendarInput {
+            name: format!("Matrix fixture ({tag}) calendar"),
+            time_zone: "UTC".into(),
+            always_open: false,
+        },
+        &[day("monday"), day("tuesday")],
+        &[HolidayInput {
+            name: "Matrix holiday".into(),
+            date: "2026-12-25".into(),
+            ..HolidayInput::default()
+        }],
+    )
+    .unwrap();
+    let interval = calendar_intervals::table
+        .filter(calendar_intervals::calendar_id.eq(calendar))
+        .filter(calendar_intervals::iso_weekday.eq(2))
+        .select(calendar_intervals::id)
+        .first(&mut conn)
+        .unwrap();
+    let holiday = calendar_holidays::table
+        .filter(calendar_holidays::calendar_id.eq(calendar))
+        .select(calendar_holidays::id)
+        .first(&mut conn)
+        .unwrap();
+    let policy = policies::create(
+        &mut conn,
+        &PolicyInput {
+            name: format!("Matrix fixture ({tag}) policy"),
+            description: String::new(),
+            targets: TargetsInput {
+                field: String::new(),
+                first_response: Entered::Number(60),
+                keep_in_touch: Entered::Blank,
+                resolution: Entered::Number(600),
+            },
+            warning_percents: vec![Entered::Number(75)],
+            warning_actions: vec![],
+            breach_actions: vec![],
+            calendar: Entered::Blank,
+            escalation_department: String::new(),
+        },
+    )
+    .unwrap();
+    SlaThings {
+        calendar,
+        interval,
+        holiday,
+        policy,
+    }
 }
 
 impl World {
@@ -209,9 +378,19 @@ impl World {
         } else {
             text.to_string()
         };
+        let [page, api] = self.sla;
         text.replace("{user}", &self.user.to_string())
+            .replace("{api_key}", &self.api_key.to_string())
             .replace("{ticket}", &self.ticket)
             .replace("{reset_token}", &self.reset_token)
+            .replace("{calendar}", &page.calendar.to_string())
+            .replace("{interval}", &page.interval.to_string())
+            .replace("{holiday}", &page.holiday.to_string())
+            .replace("{policy}", &page.policy.to_string())
+            .replace("{api_calendar}", &api.calendar.to_string())
+            .replace("{api_interval}", &api.interval.to_string())
+            .replace("{api_holiday}", &api.holiday.to_string())
+            .replace("{api_policy}", &api.policy.to_string())
     }
 }
 
@@ -269,10 +448,19 @@ async fn build_world(app: &TestApp) -> World {
         db_url: app.db_url.clone(),
         emails: [None, None, email(0), email(1), email(2), email(3), email(4)],
         user: user_id(app, &target),
+        api_key: civicdesk::open311::api_keys::create(
+            &mut app.conn(),
+            "Matrix key",
+            None,
+            Utc::now(),
+        )
+        .unwrap()
+        .id,
         ticket,
         tracking_token,
         grant,
         reset_token,
+        sla: [sla_things(app, "page"), sla_things(app, "API")],
     }
 }
 
@@ -438,4 +626,28 @@ async fn every_staff_route_gives_each_role_exactly_its_outcome() {
         .first(&mut app.conn())
         .unwrap();
     assert_eq!((role.as_str(), active), ("supervisor", true));
+
+    // The admin's SLA changes happened (once: nobody else's did).
+    for (table, name, n) in [
+        ("business_calendars", "Matrix calendar", 1),
+        ("business_calendars", "Matrix API calendar", 1),
+        ("sla_policies", "Matrix policy", 1),
+        ("sla_policies", "Matrix API policy", 1),
+    ] {
+        assert_eq!(
+            app.count(&format!("{table} WHERE name = '{name}'")),
+            n,
+            "{name}"
+        );
+    }
+    for t in world.sla {
+        assert_eq!(
+            app.count(&format!("business_calendars WHERE id = {}", t.calendar)),
+            0
+        );
+        assert_eq!(
+            app.count(&format!("sla_policies WHERE id = {}", t.policy)),
+            0
+        );
+    }
 }

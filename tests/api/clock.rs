@@ -35,7 +35,11 @@ async fn a_submission_is_dated_by_the_apps_clock() {
         .select(ticket_events::created_at)
         .load(&mut conn)
         .unwrap();
-    assert_eq!(events, vec![t]);
+    // The submission and the SLA clocks it started.
+    assert!(
+        !events.is_empty() && events.iter().all(|e| *e == t),
+        "{events:?}"
+    );
 
     // The clock moves only when told to; a comment an hour later is dated then.
     app.clock.advance(TimeDelta::hours(1));

@@ -209,8 +209,16 @@ async fn spawn_app_on_with(db_url: String, configure: impl FnOnce(&mut Overrides
 /// The app on a manual clock that stands at `now` until the test moves it
 /// (`app.clock.set(..)`, `app.clock.advance(..)`).
 pub async fn spawn_app_at(now: DateTime<Utc>) -> TestApp {
+    spawn_app_at_with(now, |_| {}).await
+}
+
+/// [`spawn_app_at`] with changed settings (see [`spawn_app_with`]).
+pub async fn spawn_app_at_with(
+    now: DateTime<Utc>,
+    configure: impl FnOnce(&mut Overrides),
+) -> TestApp {
     let db_url = cluster().new_database();
-    spawn_app_adjusted(db_url, |_| {}, |_| {}, Clock::manual(now)).await
+    spawn_app_adjusted(db_url, configure, |_| {}, Clock::manual(now)).await
 }
 
 /// Spawns the app on an existing database, with the test settings as

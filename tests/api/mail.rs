@@ -27,6 +27,7 @@ fn ticket(subject: &str) -> TicketReceived {
         category: "Missed bin collection".into(),
         department: "Waste and Recycling".into(),
         respond_by: Some("Friday 4 December 2026".into()),
+        resolve_by: None,
     }
 }
 

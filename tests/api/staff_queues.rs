@@ -615,7 +615,7 @@ async fn counts_of_every_queue_come_back_with_the_list() {
     let list = me.list(&app, "").await;
     assert_eq!(
         list["counts"],
-        json!({"mine": 2, "unassigned": 3, "waiting": 2, "recent": 3, "matching": 8})
+        json!({"mine": 2, "unassigned": 3, "waiting": 2, "recent": 3, "due_soon": 0, "overdue": 0, "matching": 8})
     );
     let list = me.list(&app, "queue=unassigned&status=new").await;
     assert_eq!(list["counts"]["matching"], 2);

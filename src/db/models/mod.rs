@@ -11,6 +11,7 @@ pub mod contact_log;
 pub mod department;
 pub mod outbox;
 pub mod password_reset;
+pub mod sla_clock;
 pub mod sla_policy;
 pub mod ticket;
 pub mod ticket_event;

@@ -23,13 +23,22 @@ pub struct SlaPolicy {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = sla_policies)]
+/// A new policy, or (as a changeset) every column an administrator edits.
+/// `calendar_id` and the other options are written as they are, `None`
+/// included, so an edit can clear them.
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = sla_policies, treat_none_as_null = true)]
 pub struct NewSlaPolicy<'a> {
     pub name: &'a str,
+    pub description: &'a str,
     pub first_response_minutes: i32,
+    pub keep_in_touch_minutes: Option<i32>,
     pub resolution_minutes: i32,
     pub calendar_id: Option<i64>,
+    pub warning_percents: Vec<Option<i16>>,
+    pub warning_actions: Vec<Option<String>>,
+    pub breach_actions: Vec<Option<String>>,
+    pub escalation_department_id: Option<i64>,
 }
 
 /// A policy's targets for one priority, replacing its own.

@@ -64,13 +64,7 @@ fn mins(m: i64) -> TimeDelta {
 fn an_office_clock_counts_only_opening_hours() {
     let c = Cals::new();
     // Friday 16:00 with two hours to go: due on Monday at 10:00.
-    let s = ClockState::start(
-        ClockKind::Resolution,
-        at(2026, 1, 9, 16, 0),
-        120,
-        OFFICE,
-        false,
-    );
+    let s = ClockState::start(ClockKind::Resolution, at(2026, 1, 9, 16, 0), 120, OFFICE);
     assert_eq!(s.due_at(&c.office), Some(at(2026, 1, 12, 10, 0)));
     assert_eq!(s.elapsed_at(at(2026, 1, 10, 12, 0), &c.office), mins(60));
     assert_eq!(s.elapsed_at(at(2026, 1, 12, 9, 30), &c.office), mins(90));
@@ -80,13 +74,7 @@ fn an_office_clock_counts_only_opening_hours() {
 fn pausing_keeps_the_elapsed_time_and_a_retarget_keeps_it_too() {
     let c = Cals::new();
     let cal = &c.office;
-    let mut s = ClockState::start(
-        ClockKind::Resolution,
-        at(2026, 1, 12, 9, 0),
-        8 * 60,
-        OFFICE,
-        false,
-    );
+    let mut s = ClockState::start(ClockKind::Resolution, at(2026, 1, 12, 9, 0), 8 * 60, OFFICE);
     s.apply(at(2026, 1, 12, 11, 0), ClockEvent::Paused, cal)
         .unwrap();
     assert_eq!(s.elapsed, mins(120));
@@ -112,13 +100,7 @@ fn pausing_keeps_the_elapsed_time_and_a_retarget_keeps_it_too() {
 fn a_retarget_below_the_elapsed_time_is_due_when_it_was_passed() {
     let c = Cals::new();
     let cal = &c.office;
-    let mut s = ClockState::start(
-        ClockKind::Resolution,
-        at(2026, 1, 12, 9, 0),
-        600,
-        OFFICE,
-        false,
-    );
+    let mut s = ClockState::start(ClockKind::Resolution, at(2026, 1, 12, 9, 0), 600, OFFICE);
     s.apply(
         at(2026, 1, 13, 10, 0),
         ClockEvent::Retargeted { target_minutes: 60 },
@@ -136,13 +118,7 @@ fn a_retarget_below_the_elapsed_time_is_due_when_it_was_passed() {
 #[test]
 fn a_transfer_counts_each_calendar_for_its_own_part() {
     let c = Cals::new();
-    let mut s = ClockState::start(
-        ClockKind::Resolution,
-        at(2026, 1, 9, 16, 0),
-        240,
-        OFFICE,
-        false,
-    );
+    let mut s = ClockState::start(ClockKind::Resolution, at(2026, 1, 9, 16, 0), 240, OFFICE);
     // Moved at 17:30 on Friday to a 24x7 department: 60 minutes so far.
     s.apply(
         at(2026, 1, 9, 17, 30),
@@ -161,7 +137,7 @@ fn warnings_and_the_breach_are_raised_once_across_retargets() {
     let c = Cals::new();
     let cal = &c.always;
     let t0 = at(2026, 1, 12, 0, 0);
-    let mut s = ClockState::start(ClockKind::Resolution, t0, 100, ALWAYS, false);
+    let mut s = ClockState::start(ClockKind::Resolution, t0, 100, ALWAYS);
     assert_eq!(
         s.next_alert(&[50, 75], cal),
         Some((t0 + mins(50), Alert::Warning(50)))
@@ -202,7 +178,7 @@ fn a_met_clock_keeps_its_due_instant_and_resumes_on_reopening() {
     let c = Cals::new();
     let cal = &c.always;
     let t0 = at(2026, 3, 2, 8, 0);
-    let mut s = ClockState::start(ClockKind::Resolution, t0, 600, ALWAYS, false);
+    let mut s = ClockState::start(ClockKind::Resolution, t0, 600, ALWAYS);
     s.apply(t0 + mins(100), ClockEvent::Met, cal).unwrap();
     assert_eq!(s.status, ClockStatus::Met);
     assert_eq!(s.due_at(cal), Some(t0 + mins(600)));
@@ -217,14 +193,11 @@ fn keep_in_touch_restarts_a_new_cycle() {
     let c = Cals::new();
     let cal = &c.always;
     let t0 = at(2026, 3, 2, 8, 0);
-    let mut s = ClockState::start(ClockKind::KeepInTouch, t0, 60, ALWAYS, false);
+    let mut s = ClockState::start(ClockKind::KeepInTouch, t0, 60, ALWAYS);
     s.apply(t0 + mins(61), ClockEvent::Breached, cal).unwrap();
     s.apply(
         t0 + mins(70),
-        ClockEvent::Restarted {
-            target_minutes: 60,
-            paused: false,
-        },
+        ClockEvent::Restarted { target_minutes: 60 },
         cal,
     )
     .unwrap();
@@ -238,7 +211,7 @@ fn events_that_do_not_fit_are_refused_with_the_reason() {
     let c = Cals::new();
     let cal = &c.always;
     let t0 = at(2026, 3, 2, 8, 0);
-    let mut s = ClockState::start(ClockKind::FirstResponse, t0, 60, ALWAYS, false);
+    let mut s = ClockState::start(ClockKind::FirstResponse, t0, 60, ALWAYS);
     let e = s.apply(t0, ClockEvent::Resumed, cal).unwrap_err();
     assert_eq!(
         e.to_string(),
@@ -260,10 +233,7 @@ fn arb_event() -> impl Strategy<Value = (u32, ClockEvent)> {
         Just(ClockEvent::Met),
         Just(ClockEvent::Stopped),
         Just(ClockEvent::Reopened),
-        (1i32..600, any::<bool>()).prop_map(|(target_minutes, paused)| ClockEvent::Restarted {
-            target_minutes,
-            paused
-        }),
+        (1i32..600).prop_map(|target_minutes| ClockEvent::Restarted { target_minutes }),
         prop_oneof![Just(50i16), Just(75), Just(90)]
             .prop_map(|percent| ClockEvent::Warned { percent }),
         Just(ClockEvent::Breached),
@@ -285,8 +255,8 @@ proptest! {
     ) {
         let c = Cals::new();
         let t0 = at(2026, 3, 20, 10, 0);
-        let mut kept = ClockState::start(ClockKind::Resolution, t0, target, start_cal, false);
-        let mut log = vec![(t0, ClockEvent::Started { target_minutes: target, calendar_id: start_cal, paused: false })];
+        let mut kept = ClockState::start(ClockKind::Resolution, t0, target, start_cal);
+        let mut log = vec![(t0, ClockEvent::Started { target_minutes: target, calendar_id: start_cal })];
         let mut t = t0;
         for (gap, event) in events {
             t += mins(i64::from(gap));
@@ -319,11 +289,290 @@ proptest! {
         let c = Cals::new();
         let cal = c.get(cal_id);
         let t0 = at(2026, 3, 20, 10, 0);
-        let mut s = ClockState::start(ClockKind::Resolution, t0, target, cal_id, false);
+        let mut s = ClockState::start(ClockKind::Resolution, t0, target, cal_id);
         let due = s.due_at(cal).unwrap();
         let t = t0 + mins(gap);
         s.apply(t, ClockEvent::Paused, cal).unwrap();
         s.apply(t, ClockEvent::Resumed, cal).unwrap();
         prop_assert_eq!(s.due_at(cal).unwrap(), due);
+    }
+}
+
+mod planning {
+    use super::*;
+    use crate::domain::ticket::ResolutionCode;
+    use crate::domain::ticket_status::{ClockEffect, StatusAction, TicketStatus};
+
+    fn change(before: Option<TicketStatus>, after: TicketStatus, touch: Touch) -> TicketChange {
+        TicketChange {
+            before,
+            after,
+            resolution: None,
+            by_staff: true,
+            touch,
+        }
+    }
+
+    const D: Desired = Desired {
+        target_minutes: 60,
+        calendar_id: ALWAYS,
+    };
+
+    #[test]
+    fn a_new_ticket_starts_its_clocks_and_a_waiting_one_pauses_them() {
+        let c = change(None, TicketStatus::New, Touch::None);
+        assert_eq!(
+            plan(ClockKind::Resolution, None, Some(D), &c),
+            vec![ClockEvent::Started {
+                target_minutes: 60,
+                calendar_id: ALWAYS
+            }]
+        );
+        let c = change(None, TicketStatus::WaitingOnCitizen, Touch::None);
+        assert_eq!(
+            plan(ClockKind::FirstResponse, None, Some(D), &c)[1],
+            ClockEvent::Paused
+        );
+        assert!(plan(ClockKind::KeepInTouch, None, None, &c).is_empty());
+    }
+
+    #[test]
+    fn a_staff_resolution_meets_the_first_response_but_a_withdrawal_stops_it() {
+        let t0 = at(2026, 3, 2, 8, 0);
+        let fr = ClockState::start(ClockKind::FirstResponse, t0, 60, ALWAYS);
+        let resolve = change(
+            Some(TicketStatus::InProgress),
+            TicketStatus::Resolved,
+            Touch::None,
+        );
+        assert_eq!(
+            plan(ClockKind::FirstResponse, Some(&fr), Some(D), &resolve),
+            vec![ClockEvent::Met]
+        );
+        let withdraw = TicketChange {
+            resolution: Some(ResolutionCode::Withdrawn),
+            by_staff: false,
+            ..change(Some(TicketStatus::New), TicketStatus::Closed, Touch::None)
+        };
+        assert_eq!(
+            plan(ClockKind::FirstResponse, Some(&fr), Some(D), &withdraw),
+            vec![ClockEvent::Stopped]
+        );
+        assert_eq!(
+            plan(ClockKind::Resolution, Some(&fr), Some(D), &withdraw),
+            vec![ClockEvent::Stopped]
+        );
+    }
+
+    #[test]
+    fn a_reply_meets_the_first_response_and_restarts_keep_in_touch() {
+        let t0 = at(2026, 3, 2, 8, 0);
+        let fr = ClockState::start(ClockKind::FirstResponse, t0, 60, ALWAYS);
+        let kit = ClockState::start(ClockKind::KeepInTouch, t0, 60, ALWAYS);
+        let reply = change(
+            Some(TicketStatus::New),
+            TicketStatus::New,
+            Touch::FirstResponse,
+        );
+        assert_eq!(
+            plan(ClockKind::FirstResponse, Some(&fr), Some(D), &reply),
+            vec![ClockEvent::Met]
+        );
+        assert_eq!(
+            plan(ClockKind::KeepInTouch, Some(&kit), Some(D), &reply),
+            vec![ClockEvent::Restarted { target_minutes: 60 }]
+        );
+        // Asking the citizen something publicly: keep-in-touch restarts, paused.
+        let ask = change(
+            Some(TicketStatus::InProgress),
+            TicketStatus::WaitingOnCitizen,
+            Touch::PublicUpdate,
+        );
+        assert_eq!(
+            plan(ClockKind::KeepInTouch, Some(&kit), Some(D), &ask),
+            vec![
+                ClockEvent::Restarted { target_minutes: 60 },
+                ClockEvent::Paused
+            ]
+        );
+    }
+
+    #[test]
+    fn reopening_resumes_the_resolution_and_restarts_keep_in_touch() {
+        let c = Cals::new();
+        let t0 = at(2026, 3, 2, 8, 0);
+        let mut res = ClockState::start(ClockKind::Resolution, t0, 600, ALWAYS);
+        res.apply(t0 + mins(30), ClockEvent::Met, &c.always)
+            .unwrap();
+        let reopen = change(
+            Some(TicketStatus::Resolved),
+            TicketStatus::Reopened,
+            Touch::PublicUpdate,
+        );
+        let urgent = Desired {
+            target_minutes: 120,
+            calendar_id: ALWAYS,
+        };
+        assert_eq!(
+            plan(ClockKind::Resolution, Some(&res), Some(urgent), &reopen),
+            vec![
+                ClockEvent::Reopened,
+                ClockEvent::Retargeted {
+                    target_minutes: 120
+                }
+            ]
+        );
+        let mut kit = ClockState::start(ClockKind::KeepInTouch, t0, 60, ALWAYS);
+        kit.apply(t0, ClockEvent::Stopped, &c.always).unwrap();
+        assert_eq!(
+            plan(ClockKind::KeepInTouch, Some(&kit), Some(D), &reopen),
+            vec![ClockEvent::Restarted { target_minutes: 60 }]
+        );
+    }
+
+    #[test]
+    fn a_transfer_changes_the_calendar_and_a_new_priority_the_target() {
+        let t0 = at(2026, 3, 2, 8, 0);
+        let res = ClockState::start(ClockKind::Resolution, t0, 600, OFFICE);
+        let moved = change(
+            Some(TicketStatus::Assigned),
+            TicketStatus::Triaged,
+            Touch::None,
+        );
+        assert_eq!(
+            plan(
+                ClockKind::Resolution,
+                Some(&res),
+                Some(Desired {
+                    target_minutes: 300,
+                    calendar_id: ALWAYS
+                }),
+                &moved
+            ),
+            vec![
+                ClockEvent::CalendarChanged {
+                    calendar_id: ALWAYS
+                },
+                ClockEvent::Retargeted {
+                    target_minutes: 300
+                }
+            ]
+        );
+        // No policy any more: the clock stops.
+        assert_eq!(
+            plan(ClockKind::Resolution, Some(&res), None, &moved),
+            vec![ClockEvent::Stopped]
+        );
+    }
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        Status(StatusAction),
+        Reply,
+        Update,
+        Target(i32),
+        Calendar(i64),
+        Policy(bool),
+    }
+
+    fn arb_step() -> impl Strategy<Value = (u32, Step)> {
+        let status = prop_oneof![
+            Just(StatusAction::Triage),
+            Just(StatusAction::Assign),
+            Just(StatusAction::StartWork),
+            Just(StatusAction::WaitOnCitizen),
+            Just(StatusAction::CitizenReplied),
+            Just(StatusAction::Resolve),
+            Just(StatusAction::Close(ResolutionCode::Fixed)),
+            Just(StatusAction::Close(ResolutionCode::Duplicate)),
+            Just(StatusAction::Reopen),
+            Just(StatusAction::Withdraw),
+            Just(StatusAction::Transfer),
+        ];
+        let step = prop_oneof![
+            4 => status.prop_map(Step::Status),
+            1 => Just(Step::Reply),
+            1 => Just(Step::Update),
+            1 => (1i32..3000).prop_map(Step::Target),
+            1 => prop_oneof![Just(OFFICE), Just(ALWAYS)].prop_map(Step::Calendar),
+            1 => any::<bool>().prop_map(Step::Policy),
+        ];
+        (0u32..3000, step)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+        /// Whatever happens to a ticket, the planned events always apply,
+        /// and the clocks follow the ticket: none runs while it waits on the
+        /// citizen or after it is resolved or closed, and every clock its
+        /// policy asks for exists while it is open.
+        #[test]
+        fn clocks_follow_any_ticket_life(steps in prop::collection::vec(arb_step(), 0..60)) {
+            let c = Cals::new();
+            let mut t = at(2026, 3, 20, 10, 0);
+            let mut status = TicketStatus::New;
+            let mut target = 600;
+            let mut calendar = OFFICE;
+            let mut policy = true;
+            let mut clocks: Vec<Option<ClockState>> = vec![None, None, None];
+            let apply_change = |clocks: &mut Vec<Option<ClockState>>, ch: TicketChange, t: DateTime<Utc>, desired: Option<Desired>| -> Result<(), TestCaseError> {
+                for (i, kind) in ClockKind::ALL.into_iter().enumerate() {
+                    let events = plan(kind, clocks[i].as_ref(), desired, &ch);
+                    for e in events {
+                        match (&mut clocks[i], e) {
+                            (slot @ None, ClockEvent::Started { target_minutes, calendar_id }) => {
+                                *slot = Some(ClockState::start(kind, t, target_minutes, calendar_id));
+                            }
+                            (Some(s), e) => {
+                                let cal = c.get(s.calendar_id);
+                                prop_assert!(s.apply(t, e, cal).is_ok(), "{:?} on {:?}", e, s);
+                            }
+                            (None, e) => prop_assert!(false, "{:?} before the clock started", e),
+                        }
+                    }
+                }
+                Ok(())
+            };
+            let desired = |policy: bool, target: i32, calendar: i64| policy.then_some(Desired { target_minutes: target, calendar_id: calendar });
+            apply_change(&mut clocks, change(None, status, Touch::None), t, desired(policy, target, calendar))?;
+            for (gap, step) in steps {
+                t += mins(i64::from(gap));
+                let before = status;
+                let mut ch = change(Some(before), status, Touch::None);
+                match step {
+                    Step::Status(a) => {
+                        let Ok(next) = status.apply(a) else { continue };
+                        status = next;
+                        ch.after = next;
+                        ch.by_staff = !matches!(a, StatusAction::Withdraw | StatusAction::CitizenReplied);
+                        if let StatusAction::Close(code) = a { ch.resolution = Some(code) }
+                        if a == StatusAction::Withdraw { ch.resolution = Some(ResolutionCode::Withdrawn) }
+                    }
+                    Step::Reply => ch.touch = Touch::FirstResponse,
+                    Step::Update => ch.touch = Touch::PublicUpdate,
+                    Step::Target(m) => target = m,
+                    Step::Calendar(id) => calendar = id,
+                    Step::Policy(p) => policy = p,
+                }
+                apply_change(&mut clocks, ch, t, desired(policy, target, calendar))?;
+                let effect = status.clock_effect();
+                for s in clocks.iter().flatten() {
+                    match effect {
+                        ClockEffect::Stopped => prop_assert!(!matches!(s.status, ClockStatus::Running | ClockStatus::Paused)),
+                        ClockEffect::Paused => prop_assert!(s.status != ClockStatus::Running),
+                        ClockEffect::Running => prop_assert!(s.status != ClockStatus::Paused),
+                    }
+                    if policy && effect != ClockEffect::Stopped && s.kind != ClockKind::FirstResponse {
+                        prop_assert!(matches!(s.status, ClockStatus::Running | ClockStatus::Paused), "{:?}", s);
+                        prop_assert_eq!(s.target_minutes, target);
+                        prop_assert_eq!(s.calendar_id, calendar);
+                    }
+                }
+                if policy && effect != ClockEffect::Stopped {
+                    prop_assert!(clocks.iter().all(Option::is_some));
+                }
+            }
+        }
     }
 }

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod error;
 pub mod queues;
 pub mod requests;
+pub mod sla_admin;
 pub mod tickets;
 
 use actix_web::web;
@@ -42,6 +43,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(queues::find_contacts)
             .service(requests::openapi_document)
             .service(tickets::services())
+            .service(sla_admin::services())
             .default_service(web::to(error::not_found)),
     );
 }

@@ -14,7 +14,7 @@ use super::error::ApiError;
 use crate::auth::session::CurrentStaff;
 use crate::clock::Clock;
 use crate::configuration::Settings;
-use crate::db::filters::{ListError, ListQuery, Scope, PAGE_SIZE};
+use crate::db::filters::{At, ListError, ListQuery, Scope, PAGE_SIZE};
 use crate::db::{self, Pool};
 use crate::domain::new_ticket::{FieldErrors, SubmissionInput};
 use crate::domain::ticket::Channel;
@@ -107,12 +107,14 @@ pub async fn list_tickets(
         .map_err(|e| bad_query(e.to_string()))?
         .into_inner();
     let zone = settings.application.time_zone;
+    let at = At {
+        now: clock.now(),
+        due_soon: settings.sla.due_soon,
+    };
     let (page, counts) = db::run(&pool, move |conn| {
-        queues::list_with_counts(conn, &scope, &query, zone, clock.now(), PAGE_SIZE).map_err(|e| {
-            match e {
-                ListError::Filter(f) => bad_query(f.to_string()),
-                ListError::Db(e) => db::DbError::from(e).into(),
-            }
+        queues::list_with_counts(conn, &scope, &query, zone, at, PAGE_SIZE).map_err(|e| match e {
+            ListError::Filter(f) => bad_query(f.to_string()),
+            ListError::Db(e) => db::DbError::from(e).into(),
         })
     })
     .await?;

@@ -200,6 +200,14 @@ pub struct RequestOut {
     pub timeline: Vec<track::PublicEvent>,
     #[schema(value_type = Vec<Object>)]
     pub attachments: Vec<track::PublicAttachment>,
+    /// When we aim to give a first response, while that clock runs.
+    pub respond_by: Option<DateTime<Utc>>,
+    /// When we aim to resolve the request, while that clock runs.
+    pub resolve_by: Option<DateTime<Utc>>,
+    /// The target dates are paused while we wait for the citizen's reply.
+    pub targets_paused: bool,
+    /// The IANA zone the handling department works in (show the dates in it).
+    pub time_zone: String,
 }
 
 impl RequestOut {
@@ -222,6 +230,10 @@ impl RequestOut {
             updated_at: v.updated_at,
             timeline: v.timeline,
             attachments: v.attachments,
+            respond_by: v.promise.respond_by,
+            resolve_by: v.promise.resolve_by,
+            targets_paused: v.promise.paused,
+            time_zone: v.promise.time_zone,
         }
     }
 }
@@ -431,5 +443,6 @@ pub async fn openapi_document() -> HttpResponse {
     doc.merge(super::accounts::AccountsApiDoc::openapi());
     doc.merge(super::queues::QueuesApiDoc::openapi());
     doc.merge(super::tickets::TicketsApiDoc::openapi());
+    doc.merge(super::sla_admin::SlaAdminApiDoc::openapi());
     HttpResponse::Ok().json(doc)
 }

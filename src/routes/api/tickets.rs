@@ -87,6 +87,10 @@ where
     F: FnOnce(&mut PgConnection, &Ctx, &str) -> Result<Outcome, TicketError> + Send + 'static,
 {
     let now = clock.now();
+    let when = view::When {
+        now,
+        due_soon: settings.sla.due_soon,
+    };
     let view = db::run(&pool, move |conn| -> Result<_, ApiError> {
         let cx = Ctx {
             staff: &staff,
@@ -98,7 +102,7 @@ where
         if access::ticket_for(conn, &staff, &outcome.reference, Action::View, false).is_err() {
             return Ok(None);
         }
-        Ok(Some(view::load(conn, &staff, &outcome.reference)?.1))
+        Ok(Some(view::load(conn, &staff, &outcome.reference, when)?.1))
     })
     .await?;
     Ok(match view {
@@ -121,10 +125,16 @@ pub async fn get_ticket(
     staff: CurrentStaff,
     path: web::Path<String>,
     pool: web::Data<Pool>,
+    settings: web::Data<Settings>,
+    clock: web::Data<Clock>,
 ) -> Result<HttpResponse, ApiError> {
     let reference = path.into_inner();
+    let when = view::When {
+        now: clock.now(),
+        due_soon: settings.sla.due_soon,
+    };
     let view = db::run(&pool, move |conn| -> Result<_, ApiError> {
-        Ok(view::load(conn, &staff, &reference)?.1)
+        Ok(view::load(conn, &staff, &reference, when)?.1)
     })
     .await?;
     Ok(HttpResponse::Ok().json(view))
@@ -501,6 +511,45 @@ ticket_action!(
     )
 );
 
+/// An SLA extension: supervisors of the ticket's department only.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtendIn {
+    pub expected_version: i32,
+    /// first_response, keep_in_touch or resolution; it must be running or paused.
+    pub clock: String,
+    /// Business (working) minutes to add to its target, 1 to 100000.
+    pub minutes: i64,
+    /// Why; the citizen sees it with the new date.
+    pub reason: String,
+}
+
+ticket_action!(
+    #[utoipa::path(post, path = "/api/v1/tickets/{reference}/extend", tag = "tickets",
+        params(("reference" = String, Path, description = "e.g. CD-2026-004217")),
+        request_body = ExtendIn, security(("bearer" = [])),
+        responses(
+            (status = 200, description = "Extended; the ticket now, with its new due instants", body = StaffTicketView),
+            (status = 401, description = "No valid Bearer token"),
+            (status = 403, description = "Only a supervisor of the ticket's department extends its SLA"),
+            (status = 404, description = "No such ticket, or not one you may see"),
+            (status = 409, description = "The ticket changed since your version", body = TicketConflictOut),
+            (status = 422, description = "Invalid fields, listed in error.fields"),
+        ))]
+    extend_sla,
+    "/tickets/{reference}/extend",
+    ExtendIn,
+    |conn, cx, reference, input| actions::extend_sla(
+        conn,
+        cx,
+        reference,
+        input.expected_version,
+        &input.clock,
+        input.minutes,
+        &input.reason,
+    )
+);
+
 ticket_action!(
     #[utoipa::path(post, path = "/api/v1/tickets/{reference}/location", tag = "tickets",
         params(("reference" = String, Path, description = "e.g. CD-2026-004217")),
@@ -567,29 +616,33 @@ impl utoipa::Modify for BearerAuth {
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(get_ticket, reply, note, acknowledge, assign, transfer, change_status,
-        change_priority, change_category, merge, log_contact, change_location),
+        change_priority, change_category, merge, log_contact, extend_sla, change_location),
     components(schemas(StaffTicketView, TicketState, ReplyIn, NoteIn, AcknowledgeIn, AssignIn,
-        TransferIn, StatusIn, PriorityIn, CategoryIn, MergeIn, ContactIn, LocationIn, TicketConflictOut,
-        TicketConflict)),
+        TransferIn, StatusIn, PriorityIn, CategoryIn, MergeIn, ContactIn, ExtendIn, LocationIn,
+        TicketConflictOut, TicketConflict, crate::sla::display::SlaClockOut,
+        crate::sla::display::Urgency)),
     modifiers(&BearerAuth),
     tags((name = "tickets", description = "Staff work on tickets (Bearer token)"))
 )]
 pub struct TicketsApiDoc;
 
-/// Every route of this module, for the `/api/v1` scope.
+/// Every route of this module, for the `/api/v1` scope (actix takes
+/// tuples of at most 12, hence two).
 pub fn services() -> impl actix_web::dev::HttpServiceFactory {
     (
-        get_ticket,
-        reply,
-        note,
-        acknowledge,
-        assign,
-        transfer,
-        change_status,
-        change_priority,
-        change_category,
-        merge,
-        log_contact,
-        change_location,
+        (
+            get_ticket,
+            reply,
+            note,
+            acknowledge,
+            assign,
+            transfer,
+            change_status,
+            change_priority,
+            change_category,
+            merge,
+            log_contact,
+        ),
+        (change_location, extend_sla),
     )
 }

@@ -13,7 +13,7 @@ use crate::auth::csrf;
 use crate::auth::session::CurrentStaff;
 use crate::clock::Clock;
 use crate::configuration::Settings;
-use crate::db::filters::{Queue, Scope};
+use crate::db::filters::{At, Queue, Scope};
 use crate::db::{self, Pool};
 use crate::error::AppError;
 use crate::routes::locale::RequestLocale;
@@ -39,6 +39,10 @@ pub async fn home(
     let scope = Scope::of(&staff);
     let zone = settings.application.time_zone;
     let now = clock.now();
+    let at = At {
+        now,
+        due_soon: settings.sla.due_soon,
+    };
     let scope2 = scope.clone();
     let (names, dashboard): (Vec<String>, Option<Dashboard>) =
         db::run(&pool, move |conn| -> Result<_, AppError> {
@@ -49,7 +53,7 @@ pub async fn home(
                 .load(conn)?;
             let dashboard = match &scope2 {
                 Some(scope) => Some(
-                    queues::dashboard(conn, scope, zone, now, DASHBOARD_ROWS)
+                    queues::dashboard(conn, scope, zone, at, DASHBOARD_ROWS)
                         .map_err(|e| list_error(e, locale))?,
                 ),
                 None => None,

@@ -1,12 +1,14 @@
 //! The staff back office under `/staff`, and the staff API's sign-in.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod areas;
 pub mod auth;
 pub mod canned;
 pub mod home;
 pub mod intake;
 pub mod queues;
+pub mod sla_admin;
 pub mod tickets;
 
 use actix_web::http::StatusCode;
@@ -32,6 +34,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(accounts::configure)
             .service(areas::show)
             .service(areas::import_file)
+            .configure(sla_admin::configure)
+            .configure(api_keys::configure)
             .service(queues::queue)
             .service(intake::show)
             .service(intake::submit)
@@ -47,6 +51,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(tickets::merge)
             .service(tickets::contact)
             .service(tickets::location)
+            .service(tickets::extend)
             .service(tickets::attachment)
             .service(canned::list)
             .service(canned::create)

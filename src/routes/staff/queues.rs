@@ -15,7 +15,8 @@ use crate::auth::session::CurrentStaff;
 use crate::clock::Clock;
 use crate::configuration::Settings;
 use crate::db::filters::{
-    AreaFilter, AssigneeFilter, FilterError, ListError, ListQuery, Queue, Scope, Sort, PAGE_SIZE,
+    AreaFilter, AssigneeFilter, At, FilterError, ListError, ListQuery, Queue, Scope, Sort,
+    PAGE_SIZE,
 };
 use crate::db::{self, Pool};
 use crate::domain::priority::Priority;
@@ -291,6 +292,10 @@ pub async fn queue(
     };
     let zone = settings.application.time_zone;
     let now = clock.now();
+    let at = At {
+        now,
+        due_soon: settings.sla.due_soon,
+    };
     let parsed = ListQuery::from_query_string(req.query_string());
     let query = match &parsed {
         Ok(q) => q.clone(),
@@ -300,7 +305,7 @@ pub async fn queue(
     let (options, listed, counts) = db::run(&pool, move |conn| -> Result<_, AppError> {
         let options = form_options(conn, &scope2)?;
         let listed = if parsed_ok {
-            match queues::list_with_counts(conn, &scope2, &query2, zone, now, PAGE_SIZE) {
+            match queues::list_with_counts(conn, &scope2, &query2, zone, at, PAGE_SIZE) {
                 Ok(found) => Ok(found),
                 Err(ListError::Filter(e)) => Err(e),
                 Err(ListError::Db(e)) => return Err(e.into()),
@@ -310,7 +315,7 @@ pub async fn queue(
         };
         let counts = match &listed {
             Ok((_, counts)) => *counts,
-            Err(_) => queues::counts(conn, &scope2, vec![], now)?,
+            Err(_) => queues::counts(conn, &scope2, vec![], at)?,
         };
         Ok((options, listed.map(|(page, _)| page), counts))
     })

@@ -87,6 +87,7 @@ fn done_key(action: &str) -> Option<&'static str> {
         "merge" => "tickets-done-merge",
         "contact" => "tickets-done-contact",
         "location" => "tickets-done-location",
+        "extend" => "sla-extend-done",
         _ => return None,
     })
 }
@@ -119,8 +120,12 @@ async fn render(
     r: Render,
 ) -> Result<HttpResponse, AppError> {
     let staff2 = staff.0.clone();
+    let when = view::When {
+        now: deps.clock.now(),
+        due_soon: deps.settings.sla.due_soon,
+    };
     let (view, options, canned_rows) = db::run(&deps.pool, move |conn| -> Result<_, AppError> {
-        let (ticket, view) = view::load(conn, &staff2, &reference).map_err(not_found_or)?;
+        let (ticket, view) = view::load(conn, &staff2, &reference, when).map_err(not_found_or)?;
         let options = view::options(conn, &staff2, &ticket, &view)?;
         let canned_rows = canned::for_department(conn, ticket.department_id)?;
         Ok((view, options, canned_rows))
@@ -652,6 +657,56 @@ pub async fn merge(
     };
     act(req, staff, posted, deps, locale, move |conn, cx, r| {
         actions::merge(conn, cx, r, f.expected_version, &f.into)
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ExtendForm {
+    csrf_token: Option<String>,
+    expected_version: i32,
+    #[serde(default)]
+    clock: String,
+    /// Kept as typed, so a mistake comes back with a message rather than a 400.
+    #[serde(default)]
+    minutes: String,
+    #[serde(default)]
+    reason: String,
+}
+
+#[post("/tickets/{reference}/extend")]
+pub async fn extend(
+    req: HttpRequest,
+    staff: CurrentStaff,
+    path: web::Path<String>,
+    form: web::Form<ExtendForm>,
+    deps: Deps,
+    RequestLocale(locale): RequestLocale,
+) -> Result<HttpResponse, AppError> {
+    let f = form.into_inner();
+    let drafts = Drafts {
+        extend_minutes: f.minutes.clone(),
+        extend_reason: f.reason.clone(),
+        ..Drafts::default()
+    };
+    // Not a whole number: out of range, so the use case names the field.
+    let minutes = f.minutes.trim().parse::<i64>().unwrap_or(0);
+    let posted = Posted {
+        reference: path.into_inner(),
+        csrf_token: f.csrf_token,
+        form: "extend",
+        drafts,
+    };
+    act(req, staff, posted, deps, locale, move |conn, cx, r| {
+        actions::extend_sla(
+            conn,
+            cx,
+            r,
+            f.expected_version,
+            &f.clock,
+            minutes,
+            &f.reason,
+        )
     })
     .await
 }

@@ -14,12 +14,14 @@ use crate::domain::new_ticket::{Location, DESCRIPTION_MAX};
 use crate::domain::priority::Priority;
 use crate::domain::reference::normalise_reference;
 use crate::domain::role::Role;
+use crate::domain::sla::ClockKind;
 use crate::domain::ticket::ResolutionCode;
 use crate::domain::ticket_status::{StatusAction, TicketStatus};
 use crate::schema::{
     categories, contact_log, departments, ticket_events, ticket_holdings, tickets,
     user_departments, users,
 };
+use crate::sla::Touch;
 
 /// Longest reason for a transfer or a reopening.
 pub const REASON_MAX: usize = 2000;
@@ -114,12 +116,13 @@ pub fn reply(
         )?;
         let version = save(
             conn,
-            ticket.id,
+            cx,
+            &ticket,
             &TicketChangeset {
                 awaiting_staff_since: Some(None),
                 ..Default::default()
             },
-            cx.now,
+            Touch::FirstResponse,
         )?;
         tracing::info!(ticket.id = ticket.id, emailed, "public reply");
         Ok(done(&ticket, version, emailed))
@@ -149,7 +152,7 @@ pub fn note(
             json!({}),
             false,
         )?;
-        let version = save(conn, ticket.id, &TicketChangeset::default(), cx.now)?;
+        let version = save(conn, cx, &ticket, &TicketChangeset::default(), Touch::None)?;
         tracing::info!(ticket.id = ticket.id, "internal note");
         Ok(done(&ticket, version, false))
     })
@@ -184,7 +187,13 @@ pub fn acknowledge(
             json!({ "first_response": true }),
             true,
         )?;
-        let version = save(conn, ticket.id, &TicketChangeset::default(), cx.now)?;
+        let version = save(
+            conn,
+            cx,
+            &ticket,
+            &TicketChangeset::default(),
+            Touch::FirstResponse,
+        )?;
         tracing::info!(ticket.id = ticket.id, "acknowledged");
         Ok(done(&ticket, version, false))
     })
@@ -258,13 +267,14 @@ pub fn assign(
         )?;
         let version = save(
             conn,
-            ticket.id,
+            cx,
+            &ticket,
             &TicketChangeset {
                 assignee_id: Some(Some(assignee_id)),
                 status: Some(next),
                 ..Default::default()
             },
-            cx.now,
+            Touch::None,
         )?;
         tracing::info!(ticket.id = ticket.id, assignee.id = assignee_id, "assigned");
         Ok(done(&ticket, version, false))
@@ -352,14 +362,15 @@ pub fn transfer(
         )?;
         let version = save(
             conn,
-            ticket.id,
+            cx,
+            &ticket,
             &TicketChangeset {
                 department_id: Some(to_id),
                 assignee_id: Some(None),
                 status: Some(next),
                 ..Default::default()
             },
-            cx.now,
+            Touch::None,
         )?;
         tracing::info!(
             ticket.id = ticket.id,
@@ -559,7 +570,12 @@ pub fn change_status(
                 StatusChange::Resolve { .. } | StatusChange::Close { .. }
             );
         record(conn, ticket.id, cx, "status_changed", body, data, public)?;
-        let version = save(conn, ticket.id, &changes, cx.now)?;
+        let touch = if public {
+            Touch::PublicUpdate
+        } else {
+            Touch::None
+        };
+        let version = save(conn, cx, &ticket, &changes, touch)?;
         tracing::info!(
             ticket.id = ticket.id,
             from = from.as_str(),
@@ -603,12 +619,13 @@ pub fn change_priority(
         )?;
         let version = save(
             conn,
-            ticket.id,
+            cx,
+            &ticket,
             &TicketChangeset {
                 priority: Some(priority),
                 ..Default::default()
             },
-            cx.now,
+            Touch::None,
         )?;
         tracing::info!(
             ticket.id = ticket.id,
@@ -668,12 +685,13 @@ pub fn change_category(
         )?;
         let version = save(
             conn,
-            ticket.id,
+            cx,
+            &ticket,
             &TicketChangeset {
                 category_id: Some(to_id),
                 ..Default::default()
             },
-            cx.now,
+            Touch::None,
         )?;
         tracing::info!(
             ticket.id = ticket.id,
@@ -778,7 +796,8 @@ pub fn change_location(
         )?;
         let version = save(
             conn,
-            ticket.id,
+            cx,
+            &ticket,
             &TicketChangeset {
                 address: Some(location.address.clone()),
                 latitude: Some(location.coordinates.map(|c| c.0)),
@@ -786,7 +805,7 @@ pub fn change_location(
                 area_id: Some(area_id),
                 ..Default::default()
             },
-            cx.now,
+            Touch::None,
         )?;
         tracing::info!(ticket.id = ticket.id, area.id = area_id, "location changed");
         Ok(done(&ticket, version, false))
@@ -877,7 +896,8 @@ pub fn merge(
         )?;
         let version = save(
             conn,
-            source.id,
+            cx,
+            &source,
             &TicketChangeset {
                 status: Some(next),
                 resolution_code: Some(Some(ResolutionCode::Duplicate)),
@@ -886,9 +906,9 @@ pub fn merge(
                 awaiting_staff_since: Some(None),
                 ..Default::default()
             },
-            cx.now,
+            Touch::None,
         )?;
-        save(conn, target.id, &TicketChangeset::default(), cx.now)?;
+        save(conn, cx, &target, &TicketChangeset::default(), Touch::None)?;
         tracing::info!(
             ticket.id = source.id,
             into.id = target.id,
@@ -970,7 +990,14 @@ pub fn log_contact(
                 json!({ "contact_log_id": id, "kind": kind, "subject": subject, "occurred_at": occurred_at }),
                 false,
             )?;
-            save(conn, ticket.id, &TicketChangeset::default(), cx.now)?
+            // A call, visit or letter about the ticket keeps the citizen informed.
+            save(
+                conn,
+                cx,
+                &ticket,
+                &TicketChangeset::default(),
+                Touch::PublicUpdate,
+            )?
         } else {
             ticket.version
         };
@@ -984,4 +1011,89 @@ pub fn may_merge_from(status: TicketStatus) -> bool {
     status
         .apply(StatusAction::Close(ResolutionCode::Duplicate))
         .is_ok()
+}
+
+/// Most business minutes one extension may add (about 200 working days).
+pub const EXTENSION_MAX_MINUTES: i64 = 100_000;
+
+/// A supervisor grants more time on one SLA clock, with a reason: the due
+/// instant moves, the citizen sees the new date and the reason on their
+/// timeline, and reports count the extension.
+#[tracing::instrument(skip_all, fields(user.id = cx.staff.id))]
+pub fn extend_sla(
+    conn: &mut PgConnection,
+    cx: &Ctx,
+    reference: &str,
+    expected_version: i32,
+    clock: &str,
+    minutes: i64,
+    reason: &str,
+) -> Result<Outcome, TicketError> {
+    conn.transaction(|conn| {
+        let ticket = lock(conn, cx.staff, reference, expected_version, |_| {
+            Action::ExtendSla
+        })?;
+        let mut errors = super::FieldErrors::new();
+        let kind = clock.trim().parse::<ClockKind>().ok();
+        if kind.is_none() {
+            errors.insert("clock", Message::Key("sla-extend-error-clock"));
+        }
+        if !(1..=EXTENSION_MAX_MINUTES).contains(&minutes) {
+            errors.insert("minutes", Message::Key("sla-extend-error-minutes"));
+        }
+        let reason = match text("reason", reason, REASON_MAX, true) {
+            Ok(r) => Some(r),
+            Err(TicketError::Invalid(e)) => {
+                errors.extend(e);
+                None
+            }
+            Err(other) => return Err(other),
+        };
+        let (Some(kind), Some(reason), true) = (kind, reason, errors.is_empty()) else {
+            return Err(TicketError::Invalid(errors));
+        };
+        let Some(change) = crate::sla::engine::extend(
+            conn,
+            &ticket,
+            kind,
+            minutes as i32,
+            &reason,
+            crate::sla::Actor::Staff(cx.staff.id),
+            cx.now,
+        )?
+        else {
+            return Err(TicketError::invalid(
+                "clock",
+                Message::Key("sla-extend-error-clock"),
+            ));
+        };
+        record(
+            conn,
+            ticket.id,
+            cx,
+            "sla_extended",
+            &reason,
+            json!({
+                "clock": kind,
+                "minutes": minutes,
+                "due_at": change.due_at,
+                "time_zone": change.time_zone,
+            }),
+            true,
+        )?;
+        let version = save(
+            conn,
+            cx,
+            &ticket,
+            &TicketChangeset::default(),
+            Touch::PublicUpdate,
+        )?;
+        tracing::info!(
+            ticket.id = ticket.id,
+            clock = kind.as_str(),
+            minutes,
+            "SLA extended"
+        );
+        Ok(done(&ticket, version, false))
+    })
 }

@@ -26,6 +26,7 @@ use crate::db::models::ticket_event::NewTicketEvent;
 use crate::db::DbError;
 use crate::email::EmailTemplates;
 use crate::schema::{ticket_events, tickets};
+use crate::sla::{self, Touch};
 use crate::staff::access::{self, AccessError};
 
 pub use message::Message;
@@ -177,19 +178,34 @@ pub(crate) fn record(
         .get_result(conn)
 }
 
-/// Writes `changes` and bumps the version; returns the new version.
+/// Writes `changes` to `before` (the ticket as locked), bumps the version,
+/// and brings the SLA clocks up to date with what changed and what the
+/// citizen was told (`touch`); returns the new version.
 pub(crate) fn save(
     conn: &mut PgConnection,
-    ticket_id: i64,
+    cx: &Ctx,
+    before: &Ticket,
     changes: &TicketChangeset,
-    now: DateTime<Utc>,
-) -> QueryResult<i32> {
-    diesel::update(tickets::table.filter(tickets::id.eq(ticket_id)))
+    touch: Touch,
+) -> Result<i32, TicketError> {
+    let after: Ticket = diesel::update(tickets::table.filter(tickets::id.eq(before.id)))
         .set((
             changes,
             tickets::version.eq(tickets::version + 1),
-            tickets::updated_at.eq(now),
+            tickets::updated_at.eq(cx.now),
         ))
-        .returning(tickets::version)
-        .get_result(conn)
+        .returning(Ticket::as_returning())
+        .get_result(conn)?;
+    sla::engine::sync(
+        conn,
+        &sla::engine::Change {
+            before: Some(before),
+            after: &after,
+            touch,
+            actor: sla::Actor::Staff(cx.staff.id),
+            reason: None,
+            now: cx.now,
+        },
+    )?;
+    Ok(after.version)
 }

@@ -239,6 +239,8 @@ pub struct StaffTicketView {
     pub holdings: Vec<Holding>,
     /// The handling department's time zone, for showing times.
     pub time_zone: String,
+    /// Its SLA clocks as they stand now (empty when its category has no policy).
+    pub sla: Vec<crate::sla::display::SlaClockOut>,
 }
 
 /// The ticket and its staff view, if `staff` may see it.
@@ -246,16 +248,25 @@ pub fn load(
     conn: &mut PgConnection,
     staff: &Staff,
     reference: &str,
+    at: When,
 ) -> Result<(Ticket, StaffTicketView), TicketError> {
     let ticket = access::ticket_for(conn, staff, reference, Action::View, false)?;
-    let view = view_of(conn, staff, &ticket)?;
+    let view = view_of(conn, staff, &ticket, at)?;
     Ok((ticket, view))
+}
+
+/// The instant a view is for, and what counts as "due soon" then.
+#[derive(Debug, Clone, Copy)]
+pub struct When {
+    pub now: DateTime<Utc>,
+    pub due_soon: chrono::Duration,
 }
 
 fn view_of(
     conn: &mut PgConnection,
     staff: &Staff,
     t: &Ticket,
+    at: When,
 ) -> Result<StaffTicketView, TicketError> {
     let state = TicketState::of(conn, t)?;
     let (category_code, defs, time_zone): (String, serde_json::Value, String) = categories::table
@@ -414,6 +425,7 @@ fn view_of(
         .order(tickets::id.asc())
         .select(tickets::reference)
         .load(conn)?;
+    let sla = crate::sla::display::clocks(conn, t.id, at.now, at.due_soon)?;
 
     Ok(StaffTicketView {
         state,
@@ -478,6 +490,7 @@ fn view_of(
             .collect(),
         holdings,
         time_zone,
+        sla,
     })
 }
 
@@ -550,6 +563,8 @@ pub struct ActionOptions {
     pub may_acknowledge: bool,
     pub may_transfer: bool,
     pub may_merge: bool,
+    /// Clocks a supervisor may extend now (running or paused); empty for others.
+    pub extendable_clocks: Vec<&'static str>,
 }
 
 pub fn options(
@@ -633,5 +648,20 @@ pub fn options(
             .apply(crate::domain::ticket_status::StatusAction::Transfer)
             .is_ok(),
         may_merge: super::actions::may_merge_from(ticket.status),
+        extendable_clocks: if staff.may(Action::ExtendSla, access).is_ok() {
+            view.sla
+                .iter()
+                .filter(|c| {
+                    matches!(
+                        c.status,
+                        crate::domain::sla::ClockStatus::Running
+                            | crate::domain::sla::ClockStatus::Paused
+                    )
+                })
+                .map(|c| c.clock.as_str())
+                .collect()
+        } else {
+            Vec::new()
+        },
     })
 }

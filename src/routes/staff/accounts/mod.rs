@@ -120,6 +120,11 @@ impl FormFields {
         self.get(name).unwrap_or_default().to_string()
     }
 
+    /// Every name and value, in order.
+    pub(crate) fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// Every non-empty value of `name`.
     pub(crate) fn all(&self, name: &str) -> Vec<String> {
         self.0
