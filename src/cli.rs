@@ -1,4 +1,4 @@
-//! The command line: `civicdesk [serve|migrate|seed-demo|create-user|user|api-key|db-url]`.
+//! The command line: `civicdesk [serve|migrate|seed-demo|create-user|user|api-key|areas|db-url|generate]`.
 
 use std::path::PathBuf;
 
@@ -59,6 +59,17 @@ pub enum Command {
             ends its sessions at once. Create accounts with `civicdesk create-user`."
     )]
     User(UserCommand),
+    /// Import the council's wards or districts (GeoJSON), list them, re-place tickets.
+    #[command(
+        subcommand,
+        long_about = "Areas: the council's wards or districts. `import` replaces the areas \
+            with a GeoJSON file's (matched by code; codes missing from the file are retired) \
+            and re-places the tickets whose area may have changed; a file with any problem \
+            changes nothing and every problem is listed. `list` shows the areas and their \
+            tickets. `place` finishes re-placing left by an interrupted import, or with --all \
+            re-places every ticket with coordinates."
+    )]
+    Areas(AreasCommand),
     /// Manage Open311 API keys: create (shows the key once), list, revoke.
     #[command(
         subcommand,
@@ -121,6 +132,41 @@ pub struct CreateUserArgs {
     /// Department (slug or name); repeat for several. Agents and supervisors need at least one.
     #[arg(long = "department", value_name = "D")]
     pub departments: Vec<String>,
+}
+
+/// `civicdesk areas ...`
+#[derive(Debug, Subcommand)]
+pub enum AreasCommand {
+    /// Replace the areas with a GeoJSON FeatureCollection's, then re-place tickets.
+    Import(AreasImportArgs),
+    /// List the areas (code, name, kind, tickets, active or retired).
+    List,
+    /// Re-place tickets: what an import left unfinished, or with --all every one.
+    Place(AreasPlaceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AreasImportArgs {
+    /// A GeoJSON FeatureCollection (RFC 7946: WGS 84 longitude/latitude) of
+    /// Polygon and MultiPolygon features
+    #[arg(value_name = "FILE.geojson")]
+    pub file: PathBuf,
+    /// What the areas are: ward, district, ...
+    #[arg(long, default_value = "ward")]
+    pub kind: String,
+    /// The feature property holding each area's name
+    #[arg(long, value_name = "NAME", default_value = "name")]
+    pub name_property: String,
+    /// The feature property holding each area's code (unique; matches areas across imports)
+    #[arg(long, value_name = "CODE", default_value = "code")]
+    pub code_property: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AreasPlaceArgs {
+    /// Re-place every ticket with coordinates (e.g. after a bulk load)
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// `civicdesk user ...`: accounts are named by their sign-in email.
@@ -260,7 +306,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let tz = settings.application.time_zone;
             let seeded = crate::seed::seed_demo(&mut conn, tz, crate::seed::current_year(tz))?;
             crate::seed::announce_logins(&seeded.logins, &settings.application.data_dir)?;
-            commands::generate(&mut conn, &args)
+            commands::generate(&mut conn, &args)?;
+            // Bulk-loaded tickets are placed in the demo wards like any other.
+            let now = || chrono::Utc::now();
+            crate::areas::placement::queue_all(&mut conn, now())?;
+            crate::areas::cli::place(&mut conn, &now)
         }),
         Command::Sla(command) => with_database(&settings, |db| {
             let mut conn = crate::db::connect(db.url())?;
@@ -275,6 +325,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 commands::user(&mut conn, &command, chrono::Utc::now())?
             );
             Ok(())
+        }),
+        Command::Areas(command) => with_database(&settings, |db| {
+            let mut conn = crate::db::connect(db.url())?;
+            crate::db::migrate(&mut conn)?;
+            let now = || chrono::Utc::now();
+            match command {
+                AreasCommand::Import(a) => crate::areas::cli::import_file(
+                    &mut conn,
+                    &a.file,
+                    &crate::areas::geometry::ImportOptions {
+                        kind: a.kind.trim().to_string(),
+                        name_property: a.name_property.trim().to_string(),
+                        code_property: a.code_property.trim().to_string(),
+                    },
+                    &now,
+                ),
+                AreasCommand::List => {
+                    print!("{}", crate::areas::cli::list(&mut conn)?);
+                    Ok(())
+                }
+                AreasCommand::Place(a) => {
+                    if a.all {
+                        crate::areas::placement::queue_all(&mut conn, now())?;
+                    }
+                    crate::areas::cli::place(&mut conn, &now)
+                }
+            }
         }),
         Command::ApiKey(command) => with_database(&settings, |db| {
             let mut conn = crate::db::connect(db.url())?;

@@ -49,6 +49,13 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
             jobs.outbox_interval,
             stopped(worker_stop.clone()),
         );
+        // Re-placing tickets into areas after an import.
+        let placement = crate::jobs::placement::run_placement_worker(
+            pool.clone(),
+            clock.clone(),
+            crate::jobs::placement::PLACEMENT_INTERVAL,
+            stopped(worker_stop.clone()),
+        );
         let sla = run_sla_worker(
             pool,
             clock,
@@ -57,7 +64,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
             stopped(worker_stop),
         );
         Some(tokio::spawn(async move {
-            tokio::join!(outbox, sla);
+            tokio::join!(outbox, sla, placement);
         }))
     } else {
         tracing::info!("background jobs are off on this instance (jobs.enabled = false)");

@@ -6,6 +6,7 @@
 //! `jobs` delivers it in the background; `startup` wires them together.
 
 pub mod abuse;
+pub mod areas;
 pub mod auth;
 pub mod cli;
 pub mod clock;

@@ -21,6 +21,61 @@ diesel::table! {
 }
 
 diesel::table! {
+    area_imports (id) {
+        id -> Int8,
+        source -> Text,
+        file_name -> Nullable<Text>,
+        actor_user_id -> Nullable<Int8>,
+        kind -> Text,
+        features -> Int4,
+        created -> Int4,
+        reshaped -> Int4,
+        renamed -> Int4,
+        unchanged -> Int4,
+        retired -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    area_placements (id) {
+        id -> Int8,
+        import_id -> Nullable<Int8>,
+        all_tickets -> Bool,
+        changed_area_ids -> Array<Nullable<Int8>>,
+        min_lat -> Nullable<Float8>,
+        max_lat -> Nullable<Float8>,
+        min_lon -> Nullable<Float8>,
+        max_lon -> Nullable<Float8>,
+        placed_through -> Int8,
+        tickets_checked -> Int8,
+        tickets_moved -> Int8,
+        finished_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    areas (id) {
+        id -> Int8,
+        kind -> Text,
+        code -> Text,
+        name -> Text,
+        geometry -> Jsonb,
+        min_lat -> Float8,
+        max_lat -> Float8,
+        min_lon -> Float8,
+        max_lon -> Float8,
+        vertex_count -> Int4,
+        properties -> Jsonb,
+        import_id -> Int8,
+        retired_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     attachments (id) {
         id -> Int8,
         ticket_id -> Int8,
@@ -343,6 +398,7 @@ diesel::table! {
         search -> Nullable<Tsvector>,
         awaiting_staff_since -> Nullable<Timestamptz>,
         sla_due_at -> Nullable<Timestamptz>,
+        area_id -> Nullable<Int8>,
     }
 }
 
@@ -372,6 +428,9 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(area_imports -> users (actor_user_id));
+diesel::joinable!(area_placements -> area_imports (import_id));
+diesel::joinable!(areas -> area_imports (import_id));
 diesel::joinable!(attachments -> ticket_events (event_id));
 diesel::joinable!(attachments -> tickets (ticket_id));
 diesel::joinable!(calendar_holidays -> business_calendars (calendar_id));
@@ -403,6 +462,7 @@ diesel::joinable!(ticket_events -> tickets (ticket_id));
 diesel::joinable!(ticket_events -> users (actor_user_id));
 diesel::joinable!(ticket_holdings -> departments (department_id));
 diesel::joinable!(ticket_holdings -> tickets (ticket_id));
+diesel::joinable!(tickets -> areas (area_id));
 diesel::joinable!(tickets -> categories (category_id));
 diesel::joinable!(tickets -> contacts (contact_id));
 diesel::joinable!(tickets -> departments (department_id));
@@ -412,6 +472,9 @@ diesel::joinable!(user_departments -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
+    area_imports,
+    area_placements,
+    areas,
     attachments,
     business_calendars,
     calendar_holidays,

@@ -35,6 +35,8 @@ pub enum Action {
     ChangeStatus,
     ChangePriority,
     ChangeCategory,
+    /// Correct the address or coordinates (and so the area).
+    ChangeLocation,
     Merge,
     Reopen,
     ExtendSla,
@@ -80,6 +82,7 @@ impl Staff {
             | Action::ChangeStatus
             | Action::ChangePriority
             | Action::ChangeCategory
+            | Action::ChangeLocation
             | Action::Transfer
             | Action::Merge => Ok(()),
             Action::Assign if holds_it || supervisor_here => Ok(()),
@@ -111,6 +114,11 @@ impl Staff {
     /// Staff accounts (create, deactivate, roles, departments) are the
     /// administrators' alone.
     pub fn may_manage_staff(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// Areas (wards, districts) are imported by administrators.
+    pub fn may_manage_areas(&self) -> bool {
         self.role == Role::Admin
     }
 

@@ -26,7 +26,7 @@ use crate::domain::reference::normalise_reference;
 use crate::domain::ticket::Channel;
 use crate::domain::ticket_kind::TicketKind;
 use crate::domain::ticket_status::TicketStatus;
-use crate::schema::{categories, departments, tickets};
+use crate::schema::{areas, categories, departments, tickets};
 
 /// A condition on a ticket row.
 pub type Predicate = Box<dyn BoxableExpression<tickets::table, Pg, SqlType = Bool>>;
@@ -199,6 +199,14 @@ pub enum AssigneeFilter {
     Me,
     Nobody,
     User(i64),
+}
+
+/// Which area's tickets: one area (by code, retired ones too), or those in none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AreaFilter {
+    Code(String),
+    /// Placed in no area ("unknown"): no coordinates, or outside every area.
+    Nowhere,
 }
 
 /// When a list is made, and how near a due instant counts as "due soon"
@@ -443,8 +451,8 @@ impl fmt::Display for FilterError {
             Self::Unknown { name } => write!(
                 f,
                 "`{name}` is not a parameter of ticket lists; use status, kind, category, \
-                 priority, channel, assignee, department, created_from, created_to, q, queue, \
-                 sort or cursor"
+                 priority, channel, assignee, department, area, created_from, created_to, q, \
+                 queue, sort or cursor"
             ),
             Self::Invalid {
                 field,
@@ -476,6 +484,7 @@ pub struct TicketFilter {
     pub assignee: Option<AssigneeFilter>,
     /// A department's slug.
     pub department: Option<String>,
+    pub area: Option<AreaFilter>,
     /// Created on or after this day, in the council's time zone.
     pub created_from: Option<NaiveDate>,
     /// Created on or before this day, in the council's time zone.
@@ -616,6 +625,24 @@ impl ListQuery {
                     };
                     set_once(slot, field, v.to_string())?;
                 }
+                "area" => {
+                    let a = match v {
+                        "none" => AreaFilter::Nowhere,
+                        code if code.chars().count() <= 100
+                            && !code.chars().any(char::is_control) =>
+                        {
+                            AreaFilter::Code(code.to_string())
+                        }
+                        _ => {
+                            return Err(FilterError::invalid(
+                                "area",
+                                v,
+                                "use an area's code, or none for tickets in no area",
+                            ))
+                        }
+                    };
+                    set_once(&mut f.area, "area", a)?;
+                }
                 "created_from" => {
                     let d = parse_date("created_from", v)?;
                     set_once(&mut f.created_from, "created_from", d)?;
@@ -726,6 +753,13 @@ impl ListQuery {
             }),
         );
         push("department", f.department.clone());
+        push(
+            "area",
+            f.area.as_ref().map(|a| match a {
+                AreaFilter::Code(code) => code.clone(),
+                AreaFilter::Nowhere => "none".into(),
+            }),
+        );
         push("created_from", f.created_from.map(|d| d.to_string()));
         push("created_to", f.created_to.map(|d| d.to_string()));
         push("q", f.q.clone());
@@ -746,7 +780,7 @@ impl ListQuery {
     }
 }
 
-const KNOWN: [&str; 13] = [
+const KNOWN: [&str; 14] = [
     "status",
     "kind",
     "category",
@@ -754,6 +788,7 @@ const KNOWN: [&str; 13] = [
     "channel",
     "assignee",
     "department",
+    "area",
     "created_from",
     "created_to",
     "q",
@@ -853,6 +888,19 @@ impl TicketFilter {
                     FilterError::invalid("department", slug, "no department has this code")
                 })?;
             p.push(Box::new(tickets::department_id.eq(id)));
+        }
+        match &self.area {
+            Some(AreaFilter::Code(code)) => {
+                let id: i64 = areas::table
+                    .filter(areas::code.eq(code))
+                    .select(areas::id)
+                    .first(conn)
+                    .optional()?
+                    .ok_or_else(|| FilterError::invalid("area", code, "no area has this code"))?;
+                p.push(Box::new(tickets::area_id.eq(id).assume_not_null()));
+            }
+            Some(AreaFilter::Nowhere) => p.push(Box::new(tickets::area_id.is_null())),
+            None => {}
         }
         if let Some(from) = self.created_from {
             p.push(Box::new(tickets::created_at.ge(start_of_day(from, zone))));
@@ -965,6 +1013,25 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("service_request") && e.contains("rant"), "{e}");
+    }
+
+    #[test]
+    fn areas_are_named_by_code_or_none() {
+        let q = ListQuery::from_query_string("area=E05000644").unwrap();
+        assert_eq!(q.filter.area, Some(AreaFilter::Code("E05000644".into())));
+        assert_eq!(
+            ListQuery::from_query_string(&q.query_string(&[])).unwrap(),
+            q
+        );
+        let q = ListQuery::from_query_string("area=none").unwrap();
+        assert_eq!(q.filter.area, Some(AreaFilter::Nowhere));
+        let e = ListQuery::from_query_string("area=a&area=b").unwrap_err();
+        assert_eq!(e.field(), Some("area"));
+        let long = format!("area={}", "x".repeat(101));
+        assert_eq!(
+            ListQuery::from_query_string(&long).unwrap_err().field(),
+            Some("area")
+        );
     }
 
     #[test]

@@ -111,7 +111,59 @@ impl PhoneNumber {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Location {
     pub address: Option<String>,
+    /// `(latitude, longitude)`.
     pub coordinates: Option<(f64, f64)>,
+}
+
+impl Location {
+    /// Checks a location as typed (a citizen's, or a staff member's when they
+    /// change it): the address tidied to one line, the coordinates in range
+    /// and both or neither; `required` refuses neither address nor coordinates.
+    pub fn parse(
+        address: &str,
+        latitude: &str,
+        longitude: &str,
+        required: bool,
+    ) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let address = one_line(&clean_text(address));
+        if address.chars().count() > ADDRESS_MAX {
+            errors.add("address", "error-address-too-long");
+        }
+        let lat = parse_coordinate(latitude, 90.0)
+            .map_err(|_| errors.add("latitude", "error-latitude-invalid"));
+        let lon = parse_coordinate(longitude, 180.0)
+            .map_err(|_| errors.add("longitude", "error-longitude-invalid"));
+        let coordinates = match (lat, lon) {
+            (Ok(Some(a)), Ok(Some(b))) => Some((a, b)),
+            (Ok(Some(_)), Ok(None)) => {
+                errors.add("longitude", "error-coordinates-pair");
+                None
+            }
+            (Ok(None), Ok(Some(_))) => {
+                errors.add("latitude", "error-coordinates-pair");
+                None
+            }
+            _ => None,
+        };
+        let location = Location {
+            address: (!address.is_empty()).then_some(address),
+            coordinates,
+        };
+        if required
+            && location.address.is_none()
+            && location.coordinates.is_none()
+            && !errors.contains("latitude")
+            && !errors.contains("longitude")
+        {
+            errors.add("address", "error-location-required");
+        }
+        if errors.is_empty() {
+            Ok(location)
+        } else {
+            Err(errors)
+        }
+    }
 }
 
 /// Everything a citizen (or an API client) sent, as text, before checking.
@@ -263,38 +315,21 @@ impl NewTicket {
             errors.add("email", "error-contact-required");
         }
 
-        let address = one_line(&clean_text(&input.address));
-        if address.chars().count() > ADDRESS_MAX {
-            errors.add("address", "error-address-too-long");
-        }
-        let lat = parse_coordinate(&input.latitude, 90.0)
-            .map_err(|_| errors.add("latitude", "error-latitude-invalid"));
-        let lon = parse_coordinate(&input.longitude, 180.0)
-            .map_err(|_| errors.add("longitude", "error-longitude-invalid"));
-        let coordinates = match (lat, lon) {
-            (Ok(Some(a)), Ok(Some(b))) => Some((a, b)),
-            (Ok(Some(_)), Ok(None)) => {
-                errors.add("longitude", "error-coordinates-pair");
-                None
+        let location = Location::parse(
+            &input.address,
+            &input.latitude,
+            &input.longitude,
+            rules.requires_location,
+        )
+        .unwrap_or_else(|e| {
+            for (field, key) in e.0 {
+                errors.add(field, key);
             }
-            (Ok(None), Ok(Some(_))) => {
-                errors.add("latitude", "error-coordinates-pair");
-                None
+            Location {
+                address: None,
+                coordinates: None,
             }
-            _ => None,
-        };
-        let location = Location {
-            address: (!address.is_empty()).then_some(address),
-            coordinates,
-        };
-        if rules.requires_location
-            && location.address.is_none()
-            && location.coordinates.is_none()
-            && !errors.contains("latitude")
-            && !errors.contains("longitude")
-        {
-            errors.add("address", "error-location-required");
-        }
+        });
 
         let locale = match input.locale.trim() {
             "" => Some(Locale::En),

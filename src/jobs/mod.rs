@@ -5,6 +5,7 @@
 //! `jobs.enabled` lets a deployment run the workers on one instance only.
 
 pub mod outbox;
+pub mod placement;
 pub mod sla;
 
 pub use outbox::{deliver_due, run_outbox_worker, DeliveryReport};

@@ -259,6 +259,12 @@ where
         };
         let extra = new.extra().to_json();
         let location = new.location();
+        // Placed with the areas as they are now; an import waits for this
+        // transaction (see `areas::AREAS_LOCK`) and re-places after it.
+        let area_id = match location.coordinates {
+            Some((lat, lon)) => crate::areas::placement::area_for(conn, lat, lon)?,
+            None => None,
+        };
         let ticket: Ticket = diesel::insert_into(tickets::table)
             .values(&NewTicketRow {
                 reference: &reference,
@@ -274,6 +280,7 @@ where
                 address: location.address.as_deref(),
                 latitude: location.coordinates.map(|c| c.0),
                 longitude: location.coordinates.map(|c| c.1),
+                area_id,
                 extra_fields: &extra,
                 contact_id,
                 locale: new.locale().tag(),

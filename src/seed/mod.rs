@@ -198,8 +198,40 @@ pub fn seed_demo(
                 password: pw,
             });
         }
+        report.created_rows += demo_wards(conn)?;
         Ok(report)
     })
+}
+
+/// The demo council's wards (made up, around central London where the demo
+/// requests are), as a GeoJSON file an administrator could import.
+pub const DEMO_WARDS: &str = include_str!("demo_wards.geojson");
+
+/// Imports [`DEMO_WARDS`] when the council has no areas yet; returns how many
+/// were created. Tickets already there are re-placed by the worker (or
+/// `civicdesk areas place`).
+fn demo_wards(conn: &mut PgConnection) -> anyhow::Result<usize> {
+    use crate::areas::geometry::{parse_import, ImportOptions};
+    use crate::areas::import::{import_areas, ImportRequest, Source};
+    use crate::schema::areas;
+    let existing: i64 = areas::table.count().get_result(conn)?;
+    if existing > 0 {
+        return Ok(0);
+    }
+    let wards = parse_import(DEMO_WARDS.as_bytes(), &ImportOptions::default())
+        .map_err(|p| anyhow::anyhow!("the demo wards do not import: {p:?}"))?;
+    import_areas(
+        conn,
+        ImportRequest {
+            areas: &wards,
+            kind: "ward",
+            source: Source::Seed,
+            file_name: Some("demo_wards.geojson"),
+            actor_user_id: None,
+            now: chrono::Utc::now(),
+        },
+    )?;
+    Ok(wards.len())
 }
 
 /// Whether any staff account exists (the embedded first start seeds when none does).

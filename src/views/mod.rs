@@ -9,6 +9,7 @@ pub mod pages;
 pub mod sla_admin;
 pub mod staff;
 pub mod staff_accounts;
+pub mod staff_areas;
 pub mod staff_queues;
 pub mod staff_tickets;
 

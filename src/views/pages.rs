@@ -91,6 +91,7 @@ pub(super) fn samples() -> HashMap<&'static str, serde_json::Value> {
     super::citizen::samples(&layout, &mut m);
     super::staff::samples(&layout, &mut m);
     super::staff_accounts::samples(&layout, &mut m);
+    super::staff_areas::samples(&layout, &mut m);
     super::staff_queues::samples(&layout, &mut m);
     super::staff_tickets::samples(&layout, &mut m);
     super::sla_admin::samples(&layout, &mut m);

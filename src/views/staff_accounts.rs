@@ -17,6 +17,8 @@ pub struct StaffNav {
     pub name: String,
     /// Shows the link to staff administration (the policy decides).
     pub manage_staff: bool,
+    /// Shows the link to the areas (wards, districts) page.
+    pub manage_areas: bool,
     /// Shows the links to SLA policies and business calendars (the policy decides).
     pub configure_sla: bool,
     /// The current page's link, marked `aria-current`: one of [`StaffNav::HOME`],
@@ -30,6 +32,7 @@ impl StaffNav {
     pub const HOME: &'static str = "home";
     pub const ACCOUNT: &'static str = "account";
     pub const STAFF: &'static str = "staff";
+    pub const AREAS: &'static str = "areas";
     pub const SLA_POLICIES: &'static str = "sla-policies";
     pub const CALENDARS: &'static str = "calendars";
 
@@ -37,6 +40,7 @@ impl StaffNav {
         Self {
             name: staff.name.clone(),
             manage_staff: staff.may_manage_staff(),
+            manage_areas: staff.may_manage_areas(),
             configure_sla: staff.may_configure_sla(),
             current,
             csrf_token: csrf_token.to_string(),

@@ -56,6 +56,16 @@ pub struct Drafts {
     pub contact_occurred_at: String,
     pub extend_minutes: String,
     pub extend_reason: String,
+    /// The location form as typed (empty: the ticket's own location is shown).
+    pub location: Option<LocationDraft>,
+}
+
+/// The "change location" form as typed.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LocationDraft {
+    pub address: String,
+    pub latitude: String,
+    pub longitude: String,
 }
 
 /// `staff/tickets/canned_responses.html`: a supervisor's or admin's list of
@@ -186,6 +196,12 @@ pub(super) fn samples(
             address: Some(evil.clone()),
             latitude: Some(51.5),
             longitude: Some(-0.12),
+            area: Some(crate::staff::tickets::view::AreaRef {
+                id: 1,
+                kind: "ward".into(),
+                code: evil.clone(),
+                name: evil.clone(),
+            }),
         },
         extra_fields: vec![ExtraAnswer {
             code: "bin_type".into(),
@@ -235,6 +251,15 @@ pub(super) fn samples(
             },
             event("public_reply", true, serde_json::json!({ "emailed": true })),
             event("internal_note", false, serde_json::json!({})),
+            event(
+                "location_changed",
+                false,
+                serde_json::json!({
+                    "from": { "address": evil, "latitude": null, "longitude": null, "area": null },
+                    "to": { "address": null, "latitude": 51.5, "longitude": -0.12,
+                            "area": { "id": 1, "code": evil, "name": evil } },
+                }),
+            ),
             event("acknowledged", true, serde_json::json!({})),
             event(
                 "status_changed",
@@ -368,6 +393,11 @@ pub(super) fn samples(
         errors: BTreeMap::from([("reply-body".to_string(), evil.clone())]),
         drafts: Drafts {
             reply_body: evil.clone(),
+            location: Some(LocationDraft {
+                address: evil.clone(),
+                latitude: evil.clone(),
+                longitude: evil.clone(),
+            }),
             ..Drafts::default()
         },
         now_local: "2026-11-22T10:00".into(),
@@ -468,6 +498,7 @@ mod tests {
             "merged_into",
             "merged_from",
             "contact_logged",
+            "location_changed",
         ] {
             keys.push(format!("tickets-event-{}", dash(kind)));
         }

@@ -174,6 +174,8 @@ const ROUTES: &[Route] = &[
     post("/staff/admin/users/{user}/reset-link", &[],                   [IN, IN, NO, NO, NO, NO, GO]),
     post("/staff/admin/users/{user}/deactivate", &[],                   [IN, IN, NO, NO, NO, NO, GO]),
     post("/staff/admin/users/{user}/activate", &[],                     [IN, IN, NO, NO, NO, NO, GO]),
+    get("/staff/admin/areas",                                           [IN, IN, NO, NO, NO, NO, OK]),
+    post("/staff/admin/areas", &[("text", "{}")],                       [IN, IN, NO, NO, NO, NO, Expect::Is(422)]),
     // SLA policies and business calendars: administrators only. `{calendar}`
     // and `{api_calendar}` are weekly calendars nothing uses, each with an
     // interval `{interval}` / `{api_interval}` (and one more) and a holiday
@@ -259,6 +261,10 @@ const ROUTES: &[Route] = &[
     post("/staff/tickets/{ticket}/note", &[("body", "Matrix note"), ("expected_version", "{version}")],
                                                                         [IN, IN, HIDE, GO, GO, HIDE, HIDE]),
     post_json("/api/v1/tickets/{ticket}/note", r#"{"body":"Matrix note","expected_version":{version}}"#,
+                                                                        [IN, IN, HIDE, OK, OK, HIDE, HIDE]),
+    post("/staff/tickets/{ticket}/location", &[("address", "{version} Matrix Road"), ("expected_version", "{version}")],
+                                                                        [IN, IN, HIDE, GO, GO, HIDE, HIDE]),
+    post_json("/api/v1/tickets/{ticket}/location", r#"{"address":"{version} Matrix Lane","expected_version":{version}}"#,
                                                                         [IN, IN, HIDE, OK, OK, HIDE, HIDE]),
     // Canned responses: supervisors for their departments, admins for all.
     get("/staff/canned-responses",                                      [IN, IN, NO, NO, OK, NO, OK]),

@@ -2,6 +2,7 @@
 //! against a real PostgreSQL database of its own.
 
 mod api_requests;
+mod areas;
 mod authz_matrix;
 mod browser;
 mod citizen_api;

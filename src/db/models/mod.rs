@@ -1,6 +1,7 @@
 //! One module per table: a read row (`Queryable`), an insert struct and, where
 //! rows change, a changeset.
 
+pub mod area;
 pub mod attachment;
 pub mod calendar;
 pub mod canned_response;

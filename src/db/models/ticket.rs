@@ -38,6 +38,8 @@ pub struct Ticket {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub awaiting_staff_since: Option<DateTime<Utc>>,
+    /// The area (ward, district) its coordinates lie in; `None`: unknown.
+    pub area_id: Option<i64>,
 }
 
 #[derive(Debug, Insertable)]
@@ -56,6 +58,7 @@ pub struct NewTicketRow<'a> {
     pub address: Option<&'a str>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    pub area_id: Option<i64>,
     pub extra_fields: &'a serde_json::Value,
     pub contact_id: i64,
     pub locale: &'a str,
@@ -81,4 +84,8 @@ pub struct TicketChangeset {
     pub resolved_at: Option<Option<DateTime<Utc>>>,
     pub closed_at: Option<Option<DateTime<Utc>>>,
     pub awaiting_staff_since: Option<Option<DateTime<Utc>>>,
+    pub address: Option<Option<String>>,
+    pub latitude: Option<Option<f64>>,
+    pub longitude: Option<Option<f64>>,
+    pub area_id: Option<Option<i64>>,
 }

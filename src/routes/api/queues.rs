@@ -61,6 +61,8 @@ struct TicketListParams {
     assignee: Option<String>,
     /// A department's code, e.g. roads.
     department: Option<String>,
+    /// An area's code (ward, district), or `none` for tickets in no area.
+    area: Option<String>,
     /// Created on or after this day (YYYY-MM-DD) in the council's time zone.
     created_from: Option<String>,
     /// Created on or before this day (YYYY-MM-DD) in the council's time zone.

@@ -19,7 +19,7 @@ use crate::email::EmailTemplates;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::staff::access;
-use crate::staff::tickets::actions::{self, ContactInput, StatusChange};
+use crate::staff::tickets::actions::{self, ContactInput, LocationInput, StatusChange};
 use crate::staff::tickets::view::{self, StaffTicketView, TicketState};
 use crate::staff::tickets::{Ctx, Message, Outcome, TicketError};
 
@@ -229,6 +229,21 @@ pub struct ContactIn {
     /// Whether it was about this ticket (default true); if not, it is kept
     /// on the citizen's history only.
     pub about_ticket: Option<bool>,
+}
+
+/// The ticket's location as a whole: an address and/or both coordinates;
+/// what is left out is cleared (both may be left out only where the category
+/// does not require a location). The ticket is placed in the area of its new
+/// coordinates.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocationIn {
+    pub expected_version: i32,
+    pub address: Option<String>,
+    /// WGS 84 degrees, -90 to 90; with `longitude`.
+    pub latitude: Option<f64>,
+    /// WGS 84 degrees, -180 to 180; with `latitude`.
+    pub longitude: Option<f64>,
 }
 
 macro_rules! ticket_action {
@@ -535,6 +550,33 @@ ticket_action!(
     )
 );
 
+ticket_action!(
+    #[utoipa::path(post, path = "/api/v1/tickets/{reference}/location", tag = "tickets",
+        params(("reference" = String, Path, description = "e.g. CD-2026-004217")),
+        request_body = LocationIn, security(("bearer" = [])),
+        responses(
+            (status = 200, description = "Location changed and the ticket placed in the area of its coordinates (`location.area`); the ticket now", body = StaffTicketView),
+            (status = 401, description = "No valid Bearer token"),
+            (status = 404, description = "No such ticket, or not one you may see"),
+            (status = 409, description = "The ticket changed since your version", body = TicketConflictOut),
+            (status = 422, description = "Coordinates out of range or not both given, an address too long, no location where the category needs one, or the same location"),
+        ))]
+    change_location,
+    "/tickets/{reference}/location",
+    LocationIn,
+    |conn, cx, reference, input| actions::change_location(
+        conn,
+        cx,
+        reference,
+        input.expected_version,
+        &LocationInput {
+            address: input.address.unwrap_or_default(),
+            latitude: input.latitude.map(|v| v.to_string()).unwrap_or_default(),
+            longitude: input.longitude.map(|v| v.to_string()).unwrap_or_default(),
+        },
+    )
+);
+
 /// The body of a 409: what stopped the change and the ticket as it now stands.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct TicketConflictOut {
@@ -574,9 +616,9 @@ impl utoipa::Modify for BearerAuth {
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(get_ticket, reply, note, acknowledge, assign, transfer, change_status,
-        change_priority, change_category, merge, log_contact, extend_sla),
+        change_priority, change_category, merge, log_contact, extend_sla, change_location),
     components(schemas(StaffTicketView, TicketState, ReplyIn, NoteIn, AcknowledgeIn, AssignIn,
-        TransferIn, StatusIn, PriorityIn, CategoryIn, MergeIn, ContactIn, ExtendIn,
+        TransferIn, StatusIn, PriorityIn, CategoryIn, MergeIn, ContactIn, ExtendIn, LocationIn,
         TicketConflictOut, TicketConflict, crate::sla::display::SlaClockOut,
         crate::sla::display::Urgency)),
     modifiers(&BearerAuth),
@@ -584,20 +626,23 @@ impl utoipa::Modify for BearerAuth {
 )]
 pub struct TicketsApiDoc;
 
-/// Every route of this module, for the `/api/v1` scope.
+/// Every route of this module, for the `/api/v1` scope (actix takes
+/// tuples of at most 12, hence two).
 pub fn services() -> impl actix_web::dev::HttpServiceFactory {
     (
-        get_ticket,
-        reply,
-        note,
-        acknowledge,
-        assign,
-        transfer,
-        change_status,
-        change_priority,
-        change_category,
-        merge,
-        log_contact,
-        extend_sla,
+        (
+            get_ticket,
+            reply,
+            note,
+            acknowledge,
+            assign,
+            transfer,
+            change_status,
+            change_priority,
+            change_category,
+            merge,
+            log_contact,
+        ),
+        (change_location, extend_sla),
     )
 }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod areas;
 pub mod auth;
 pub mod canned;
 pub mod home;
@@ -31,6 +32,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(auth::sign_out_everywhere)
             .service(home::home)
             .configure(accounts::configure)
+            .service(areas::show)
+            .service(areas::import_file)
             .configure(sla_admin::configure)
             .configure(api_keys::configure)
             .service(queues::queue)
@@ -47,6 +50,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(tickets::category)
             .service(tickets::merge)
             .service(tickets::contact)
+            .service(tickets::location)
             .service(tickets::extend)
             .service(tickets::attachment)
             .service(canned::list)

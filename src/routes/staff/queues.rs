@@ -15,7 +15,8 @@ use crate::auth::session::CurrentStaff;
 use crate::clock::Clock;
 use crate::configuration::Settings;
 use crate::db::filters::{
-    AssigneeFilter, At, FilterError, ListError, ListQuery, Queue, Scope, Sort, PAGE_SIZE,
+    AreaFilter, AssigneeFilter, At, FilterError, ListError, ListQuery, Queue, Scope, Sort,
+    PAGE_SIZE,
 };
 use crate::db::{self, Pool};
 use crate::domain::priority::Priority;
@@ -25,7 +26,7 @@ use crate::domain::ticket_status::TicketStatus;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::routes::locale::RequestLocale;
-use crate::schema::{categories, departments};
+use crate::schema::{areas, categories, departments};
 use crate::staff::queues::{self, Colleague, Page, QueueCounts};
 use crate::views::staff_queues::{
     Choice, FilterForm, FilterSelect, QueueLink, StaffQueuePage, TicketRow,
@@ -113,6 +114,8 @@ fn keyed<T: Copy + PartialEq>(
 pub(crate) struct FormOptions {
     pub categories: Vec<(String, String)>,
     pub departments: Vec<(String, String)>,
+    /// Active areas: (code, name).
+    pub areas: Vec<(String, String)>,
     pub colleagues: Vec<Colleague>,
 }
 
@@ -127,6 +130,11 @@ pub(crate) fn form_options(conn: &mut PgConnection, scope: &Scope) -> QueryResul
             .filter(departments::active.eq(true))
             .order(departments::name)
             .select((departments::slug, departments::name))
+            .load(conn)?,
+        areas: areas::table
+            .filter(areas::retired_at.is_null())
+            .order(areas::name)
+            .select((areas::code, areas::name))
             .load(conn)?,
         colleagues: queues::colleagues(conn, scope)?,
     })
@@ -214,6 +222,20 @@ fn filter_form(q: &ListQuery, options: &FormOptions, me: i64) -> FilterForm {
                 "department",
                 named(&options.departments, f.department.as_ref()),
             ),
+            FilterSelect::new("area", {
+                let chosen = match &f.area {
+                    Some(AreaFilter::Code(code)) => Some(code),
+                    _ => None,
+                };
+                let mut choices = named(&options.areas, chosen);
+                choices.push(Choice {
+                    value: "none".into(),
+                    label_key: Some("areas-area-unknown".into()),
+                    label: String::new(),
+                    selected: f.area == Some(AreaFilter::Nowhere),
+                });
+                choices
+            }),
         ],
         created_from: f.created_from.map(|d| d.to_string()).unwrap_or_default(),
         created_to: f.created_to.map(|d| d.to_string()).unwrap_or_default(),

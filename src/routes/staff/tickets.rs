@@ -23,11 +23,11 @@ use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::routes::locale::RequestLocale;
 use crate::staff::access;
-use crate::staff::tickets::actions::{self, ContactInput, StatusChange};
+use crate::staff::tickets::actions::{self, ContactInput, LocationInput, StatusChange};
 use crate::staff::tickets::canned::{self, Placeholders};
 use crate::staff::tickets::view::{self, Choice};
 use crate::staff::tickets::{Ctx, Message, Outcome, TicketError};
-use crate::views::staff_tickets::{Drafts, Problem, TicketPage};
+use crate::views::staff_tickets::{Drafts, LocationDraft, Problem, TicketPage};
 use crate::views::Templates;
 
 /// What every handler here needs besides its form.
@@ -86,6 +86,7 @@ fn done_key(action: &str) -> Option<&'static str> {
         "category" => "tickets-done-category",
         "merge" => "tickets-done-merge",
         "contact" => "tickets-done-contact",
+        "location" => "tickets-done-location",
         "extend" => "sla-extend-done",
         _ => return None,
     })
@@ -131,6 +132,19 @@ async fn render(
     })
     .await?;
     let mut drafts = r.drafts;
+    drafts.location.get_or_insert_with(|| LocationDraft {
+        address: view.location.address.clone().unwrap_or_default(),
+        latitude: view
+            .location
+            .latitude
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+        longitude: view
+            .location
+            .longitude
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+    });
     if let Some(chosen) = r
         .canned
         .and_then(|id| canned_rows.iter().find(|c| c.id == id))
@@ -751,6 +765,53 @@ pub async fn contact(
     };
     act(req, staff, posted, deps, locale, move |conn, cx, r| {
         actions::log_contact(conn, cx, r, f.expected_version, &input)
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LocationForm {
+    csrf_token: Option<String>,
+    expected_version: i32,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    latitude: String,
+    #[serde(default)]
+    longitude: String,
+}
+
+#[post("/tickets/{reference}/location")]
+pub async fn location(
+    req: HttpRequest,
+    staff: CurrentStaff,
+    path: web::Path<String>,
+    form: web::Form<LocationForm>,
+    deps: Deps,
+    RequestLocale(locale): RequestLocale,
+) -> Result<HttpResponse, AppError> {
+    let f = form.into_inner();
+    let input = LocationInput {
+        address: f.address,
+        latitude: f.latitude,
+        longitude: f.longitude,
+    };
+    let drafts = Drafts {
+        location: Some(LocationDraft {
+            address: input.address.clone(),
+            latitude: input.latitude.clone(),
+            longitude: input.longitude.clone(),
+        }),
+        ..Drafts::default()
+    };
+    let posted = Posted {
+        reference: path.into_inner(),
+        csrf_token: f.csrf_token,
+        form: "location",
+        drafts,
+    };
+    act(req, staff, posted, deps, locale, move |conn, cx, r| {
+        actions::change_location(conn, cx, r, f.expected_version, &input)
     })
     .await
 }

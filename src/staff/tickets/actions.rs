@@ -10,7 +10,7 @@ use super::{lock, record, save, Ctx, Message, Outcome, TicketError};
 use crate::auth::policy::Action;
 use crate::db::models::contact_log::NewContactLogEntry;
 use crate::db::models::ticket::{Ticket, TicketChangeset};
-use crate::domain::new_ticket::DESCRIPTION_MAX;
+use crate::domain::new_ticket::{Location, DESCRIPTION_MAX};
 use crate::domain::priority::Priority;
 use crate::domain::reference::normalise_reference;
 use crate::domain::role::Role;
@@ -698,6 +698,116 @@ pub fn change_category(
             category.id = to_id,
             "category changed"
         );
+        Ok(done(&ticket, version, false))
+    })
+}
+
+/// A new location as typed: any of the three may be empty.
+#[derive(Debug, Clone, Default)]
+pub struct LocationInput {
+    pub address: String,
+    pub latitude: String,
+    pub longitude: String,
+}
+
+/// The messages `Location::parse` may give (from `locales/*/main.ftl`).
+const LOCATION_ERRORS: [&str; 5] = [
+    "error-address-too-long",
+    "error-latitude-invalid",
+    "error-longitude-invalid",
+    "error-coordinates-pair",
+    "error-location-required",
+];
+
+/// Corrects where the request is about: its address and/or coordinates, as
+/// the citizen's form checks them (clearing both only where the category
+/// does not need a location). The ticket is placed in the area of its new
+/// coordinates in the same transaction; the timeline records both locations
+/// and areas, internally.
+#[tracing::instrument(skip_all, fields(user.id = cx.staff.id))]
+pub fn change_location(
+    conn: &mut PgConnection,
+    cx: &Ctx,
+    reference: &str,
+    expected_version: i32,
+    input: &LocationInput,
+) -> Result<Outcome, TicketError> {
+    use super::view::AreaRef;
+    conn.transaction(|conn| {
+        let ticket = lock(conn, cx.staff, reference, expected_version, |_| {
+            Action::ChangeLocation
+        })?;
+        let required: bool = categories::table
+            .find(ticket.category_id)
+            .select(categories::requires_location)
+            .first(conn)?;
+        let location = Location::parse(&input.address, &input.latitude, &input.longitude, required)
+            .map_err(|e| {
+                TicketError::Invalid(
+                    e.0.iter()
+                        .map(|(field, key)| {
+                            let field = match field.as_str() {
+                                "latitude" => "latitude",
+                                "longitude" => "longitude",
+                                _ => "address",
+                            };
+                            let key = LOCATION_ERRORS
+                                .into_iter()
+                                .find(|k| k == key)
+                                .unwrap_or("tickets-error-summary");
+                            (field, Message::Key(key))
+                        })
+                        .collect(),
+                )
+            })?;
+        let before = ticket.latitude.zip(ticket.longitude);
+        if location.address == ticket.address && location.coordinates == before {
+            return Err(TicketError::invalid(
+                "address",
+                Message::Key("tickets-error-location-same"),
+            ));
+        }
+        let area_id = match location.coordinates {
+            Some((lat, lon)) => crate::areas::placement::area_for(conn, lat, lon)?,
+            None => None,
+        };
+        let side = |address: &Option<String>, at: Option<(f64, f64)>, area: Option<AreaRef>| {
+            json!({
+                "address": address,
+                "latitude": at.map(|c| c.0),
+                "longitude": at.map(|c| c.1),
+                "area": area.map(|a| json!({ "id": a.id, "code": a.code, "name": a.name })),
+            })
+        };
+        let from = side(&ticket.address, before, AreaRef::of(conn, ticket.area_id)?);
+        let to = side(
+            &location.address,
+            location.coordinates,
+            AreaRef::of(conn, area_id)?,
+        );
+        record(
+            conn,
+            ticket.id,
+            cx,
+            "location_changed",
+            "",
+            json!({ "from": from, "to": to }),
+            false,
+        )?;
+        let version = save(
+            conn,
+            cx,
+            &ticket,
+            &TicketChangeset {
+                address: Some(location.address.clone()),
+                latitude: Some(location.coordinates.map(|c| c.0)),
+                longitude: Some(location.coordinates.map(|c| c.1)),
+                area_id: Some(area_id),
+                ..Default::default()
+            },
+            Touch::None,
+        )?;
+        tracing::info!(ticket.id = ticket.id, area.id = area_id, "location changed");
         Ok(done(&ticket, version, false))
     })
 }

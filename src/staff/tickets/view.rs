@@ -106,6 +106,36 @@ pub struct Location {
     pub address: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    /// The area (ward, district) the coordinates lie in; empty when there are
+    /// no coordinates or they are in no area ("unknown" in reports).
+    pub area: Option<AreaRef>,
+}
+
+/// An area a ticket is placed in.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct AreaRef {
+    pub id: i64,
+    /// e.g. ward or district.
+    pub kind: String,
+    pub code: String,
+    pub name: String,
+}
+
+impl AreaRef {
+    pub fn of(conn: &mut PgConnection, id: Option<i64>) -> QueryResult<Option<Self>> {
+        use crate::schema::areas;
+        let Some(id) = id else { return Ok(None) };
+        let (kind, code, name) = areas::table
+            .find(id)
+            .select((areas::kind, areas::code, areas::name))
+            .first::<(String, String, String)>(conn)?;
+        Ok(Some(Self {
+            id,
+            kind,
+            code,
+            name,
+        }))
+    }
 }
 
 /// One timeline entry, internal ones included.
@@ -409,6 +439,7 @@ fn view_of(
             address: t.address.clone(),
             latitude: t.latitude,
             longitude: t.longitude,
+            area: AreaRef::of(conn, t.area_id)?,
         },
         extra_fields: extra_answers(&defs, &t.extra_fields),
         created_at: t.created_at,
