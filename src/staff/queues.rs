@@ -6,15 +6,14 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use diesel::dsl::{count, sql};
+use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::Float;
 use serde::Serialize;
 
 use crate::db::filters::{
-    all_of, At, Cursor, CursorKey, ListError, ListQuery, Predicate, Queue, Scope, Score, Sort,
-    TextQuery,
+    At, Cursor, CursorKey, ListError, ListQuery, Predicate, Queue, Scope, Score, Sort, TextQuery,
 };
 use crate::db::models::ticket::Ticket;
 use crate::domain::priority::Priority;
@@ -78,7 +77,18 @@ pub struct ListedTicket {
     pub sla_due_in_minutes: Option<i64>,
 }
 
-/// How many tickets each queue holds (in scope), and how many match the list asked for.
+/// Counts stop here: past it a queue shows "more than 1,000" and the count
+/// says [`COUNT_CAP`] + 1. Counting a big department's every ticket on each
+/// page view cost more than the page itself (see BENCHMARKS.md).
+pub const COUNT_CAP: i64 = 1000;
+
+/// Whether a count stopped at [`COUNT_CAP`] (there are more).
+pub fn capped(count: i64) -> bool {
+    count > COUNT_CAP
+}
+
+/// How many tickets each queue holds (in scope), and how many match the list
+/// asked for. Each count stops at 1001, which means "more than 1,000".
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct QueueCounts {
     /// Open and assigned to you.
@@ -295,35 +305,32 @@ fn with_names(
         .collect())
 }
 
-/// Every queue's count, and the count of `matching`, in one query.
+/// Every queue's count, and the count of `matching`, each stopping at
+/// [`COUNT_CAP`] + 1: one query per count, each reading at most that many
+/// index entries (an exact count of a big department read all its tickets).
 pub fn counts(
     conn: &mut PgConnection,
     scope: &Scope,
     matching: Vec<Predicate>,
     at: At,
 ) -> QueryResult<QueueCounts> {
-    let of = |q: Queue| all_of(q.predicates(scope, at));
-    let (mine, unassigned, waiting, recent, due_soon, overdue, matching) = tickets::table
-        .into_boxed()
-        .filter(Ticket::in_scope(scope))
-        .select((
-            count(tickets::id).aggregate_filter(of(Queue::Mine)),
-            count(tickets::id).aggregate_filter(of(Queue::Unassigned)),
-            count(tickets::id).aggregate_filter(of(Queue::Waiting)),
-            count(tickets::id).aggregate_filter(of(Queue::Recent)),
-            count(tickets::id).aggregate_filter(of(Queue::DueSoon)),
-            count(tickets::id).aggregate_filter(of(Queue::Overdue)),
-            count(tickets::id).aggregate_filter(all_of(matching)),
-        ))
-        .get_result::<(i64, i64, i64, i64, i64, i64, i64)>(conn)?;
+    let mut of = |predicates: Vec<Predicate>| -> QueryResult<i64> {
+        let mut q = tickets::table.into_boxed().filter(Ticket::in_scope(scope));
+        for p in predicates {
+            q = q.filter(p);
+        }
+        let ids: Vec<i64> = q.select(tickets::id).limit(COUNT_CAP + 1).load(conn)?;
+        Ok(ids.len() as i64)
+    };
+    let q = |queue: Queue| queue.predicates(scope, at);
     Ok(QueueCounts {
-        mine,
-        unassigned,
-        waiting,
-        recent,
-        due_soon,
-        overdue,
-        matching,
+        mine: of(q(Queue::Mine))?,
+        unassigned: of(q(Queue::Unassigned))?,
+        waiting: of(q(Queue::Waiting))?,
+        recent: of(q(Queue::Recent))?,
+        due_soon: of(q(Queue::DueSoon))?,
+        overdue: of(q(Queue::Overdue))?,
+        matching: of(matching)?,
     })
 }
 
