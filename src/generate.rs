@@ -84,9 +84,11 @@ const MAX_EVENTS_PER_TICKET: i64 = 6;
 struct CategoryInfo {
     id: i64,
     department: i64,
-    priority: &'static str,
+    /// The default priority (an index into `Priority::ALL`).
+    priority: usize,
     kinds: Vec<&'static str>,
-    sla: Option<Sla>,
+    /// What applies at each priority (`Priority::ALL`'s order).
+    sla: Vec<Option<Sla>>,
 }
 
 /// What the SLA engine applies to a category's tickets.
@@ -235,16 +237,24 @@ fn load_catalogue(conn: &mut PgConnection) -> anyhow::Result<Catalogue> {
                     .find(|t| *t == k)
             })
             .collect();
-        let sla = crate::sla::policy::applicable(conn, id, priority, department)?.map(|a| Sla {
-            policy_id: a.policy.id,
-            calendar_id: a.calendar_id,
-            percents: a.policy.warning_percents.clone(),
-            targets: ClockKind::ALL.map(|k| a.targets.for_clock(k)),
-        });
+        let mut sla = Vec::with_capacity(Priority::ALL.len());
+        for p in Priority::ALL {
+            sla.push(
+                crate::sla::policy::applicable(conn, id, p, department)?.map(|a| Sla {
+                    policy_id: a.policy.id,
+                    calendar_id: a.calendar_id,
+                    percents: a.policy.warning_percents.clone(),
+                    targets: ClockKind::ALL.map(|k| a.targets.for_clock(k)),
+                }),
+            );
+        }
         categories.push(CategoryInfo {
             id,
             department,
-            priority: priority.as_str(),
+            priority: Priority::ALL
+                .iter()
+                .position(|p| *p == priority)
+                .expect("one of them"),
             kinds,
             sla,
         });
@@ -1133,6 +1143,12 @@ impl<'a> Maker<'a> {
             category.kinds[rng.gen_range(0..category.kinds.len())]
         };
         let channel = weighted(rng, &CHANNELS);
+        // Mostly the category's default; staff raise or lower some.
+        let priority = match rng.gen_range(0..20) {
+            0 => category.priority.saturating_sub(1),
+            1 | 2 => (category.priority + 1).min(Priority::ALL.len() - 1),
+            _ => category.priority,
+        };
         let age_days = (now - created).num_days();
         // Older tickets are mostly finished.
         let status = if age_days > 60 {
@@ -1384,7 +1400,7 @@ impl<'a> Maker<'a> {
         };
 
         // SLA clocks for open tickets (closed ones keep none; see BENCHMARKS.md).
-        let sla_due = match (&category.sla, status.clock_effect()) {
+        let sla_due = match (&category.sla[priority], status.clock_effect()) {
             (Some(sla), e) if e != crate::domain::ticket_status::ClockEffect::Stopped => {
                 self.clocks(b, id, sla, &steps)
             }
@@ -1405,7 +1421,7 @@ impl<'a> Maker<'a> {
         t.i64(category.id);
         t.i64(category.department);
         t.text(status.as_str());
-        t.text(category.priority);
+        t.text(Priority::ALL[priority].as_str());
         t.text(channel);
         let words: [&str; 3] = [pick(rng, WORDS), pick(rng, WORDS), pick(rng, WORDS)];
         t.text_fmt(format_args!("{} {} {}", words[0], words[1], words[2]));

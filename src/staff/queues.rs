@@ -82,6 +82,12 @@ pub struct ListedTicket {
 /// page view cost more than the page itself (see BENCHMARKS.md).
 pub const COUNT_CAP: i64 = 1000;
 
+/// A search in best-match order ranks at most this many matching tickets: the
+/// most recently updated ones, and always the one whose reference was typed.
+/// Ranking every match of a common word ("pothole": a third of a million
+/// tickets) took most of a second (see BENCHMARKS.md).
+pub const SEARCH_CANDIDATES: i64 = 500;
+
 /// Whether a count stopped at [`COUNT_CAP`] (there are more).
 pub fn capped(count: i64) -> bool {
     count > COUNT_CAP
@@ -207,6 +213,9 @@ pub fn list(
     for p in query.queue.predicates(scope, at) {
         q = q.filter(p);
     }
+    if let (Sort::Relevance, Some(text)) = (sort, &text) {
+        q = q.filter(tickets::id.eq_any(candidates(conn, scope, query, zone, at, text)?));
+    }
     if let Some(c) = query.cursor {
         q = q.filter(after(c, score));
     }
@@ -240,6 +249,39 @@ pub fn list(
     };
     let items = with_names(conn, rows.into_iter().map(|(r, _)| r).collect(), at)?;
     Ok(Page { items, next_cursor })
+}
+
+/// The tickets a best-match search ranks: the [`SEARCH_CANDIDATES`] most
+/// recently updated matches, and the ticket whose reference was typed.
+fn candidates(
+    conn: &mut PgConnection,
+    scope: &Scope,
+    query: &ListQuery,
+    zone: chrono_tz::Tz,
+    at: At,
+    text: &TextQuery,
+) -> Result<Vec<i64>, ListError> {
+    let mut q = query.filter.make_query(conn, scope, zone)?;
+    for p in query.queue.predicates(scope, at) {
+        q = q.filter(p);
+    }
+    let mut ids: Vec<i64> = q
+        .select(tickets::id)
+        .order((tickets::updated_at.desc(), tickets::id.desc()))
+        .limit(SEARCH_CANDIDATES)
+        .load(conn)?;
+    if let Some(reference) = &text.reference {
+        let mut q = query.filter.make_query(conn, scope, zone)?;
+        for p in query.queue.predicates(scope, at) {
+            q = q.filter(p);
+        }
+        ids.extend(
+            q.filter(tickets::reference.eq(reference))
+                .select(tickets::id)
+                .load::<i64>(conn)?,
+        );
+    }
+    Ok(ids)
 }
 
 /// Adds category, department and assignee names (three small look-ups).
