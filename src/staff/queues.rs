@@ -252,7 +252,10 @@ pub fn list(
 }
 
 /// The tickets a best-match search ranks: the [`SEARCH_CANDIDATES`] most
-/// recently updated matches, and the ticket whose reference was typed.
+/// recently updated tickets whose words match, as many whose citizen
+/// matches, and the ticket whose reference was typed. Each is its own query,
+/// so each can use its index (the words' GIN index, the contacts' search
+/// index and `tickets_contact_idx`, the reference's unique index).
 fn candidates(
     conn: &mut PgConnection,
     scope: &Scope,
@@ -261,26 +264,47 @@ fn candidates(
     at: At,
     text: &TextQuery,
 ) -> Result<Vec<i64>, ListError> {
-    let mut q = query.filter.make_query(conn, scope, zone)?;
-    for p in query.queue.predicates(scope, at) {
-        q = q.filter(p);
-    }
-    let mut ids: Vec<i64> = q
-        .select(tickets::id)
-        .order((tickets::updated_at.desc(), tickets::id.desc()))
-        .limit(SEARCH_CANDIDATES)
-        .load(conn)?;
-    if let Some(reference) = &text.reference {
-        let mut q = query.filter.make_query(conn, scope, zone)?;
+    let mut without_text = query.clone();
+    without_text.filter.q = None;
+    let branch = |conn: &mut PgConnection, extra: Predicate| -> Result<Vec<i64>, ListError> {
+        let mut q = without_text.filter.make_query(conn, scope, zone)?;
         for p in query.queue.predicates(scope, at) {
             q = q.filter(p);
         }
-        ids.extend(
-            q.filter(tickets::reference.eq(reference))
-                .select(tickets::id)
-                .load::<i64>(conn)?,
-        );
+        Ok(q.filter(extra)
+            .select(tickets::id)
+            .order((tickets::updated_at.desc(), tickets::id.desc()))
+            .limit(SEARCH_CANDIDATES)
+            .load(conn)?)
+    };
+    let mut ids = branch(conn, Ticket::text_matches(text))?;
+    // The citizens first: a name matches a few hundred of them, whose tickets
+    // the contact index finds; as one condition the planner would scan.
+    let contacts: Vec<i64> = crate::schema::contacts::table
+        .filter(
+            sql::<diesel::sql_types::Bool>("contacts.search @@ websearch_to_tsquery('simple', ")
+                .bind::<diesel::sql_types::Text, _>(text.text.clone())
+                .sql(") OR contacts.phone = ")
+                .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(text.phone.clone())
+                .sql(""),
+        )
+        .select(crate::schema::contacts::id)
+        .limit(SEARCH_CANDIDATES * 4)
+        .load(conn)?;
+    if !contacts.is_empty() {
+        ids.extend(branch(
+            conn,
+            Box::new(tickets::contact_id.eq_any(contacts)),
+        )?);
     }
+    if let Some(reference) = &text.reference {
+        ids.extend(branch(
+            conn,
+            Box::new(tickets::reference.eq(reference.clone())),
+        )?);
+    }
+    ids.sort_unstable();
+    ids.dedup();
     Ok(ids)
 }
 
