@@ -10,14 +10,17 @@ CREATE INDEX tickets_updated_idx ON tickets (updated_at DESC, id DESC);
 
 -- Open tickets (a few percent of all, what the named queues show): newest
 -- first across the scope (status filters), unassigned by department, by
--- department and status (waiting and its count) and by assignee (mine).
+-- status (waiting and the counts) and by assignee (mine). The INCLUDEd
+-- columns let the capped counts (`SELECT id ... LIMIT 1001`) check the
+-- scope without reading the table.
 CREATE INDEX tickets_open_updated_idx ON tickets (updated_at DESC, id DESC)
     WHERE status NOT IN ('resolved', 'closed');
 CREATE INDEX tickets_unassigned_idx ON tickets (department_id, updated_at DESC, id DESC)
     WHERE status NOT IN ('resolved', 'closed') AND assignee_id IS NULL;
-CREATE INDEX tickets_open_department_idx ON tickets (department_id, status, updated_at DESC, id DESC)
+CREATE INDEX tickets_open_status_idx ON tickets (status, department_id) INCLUDE (assignee_id, id)
     WHERE status NOT IN ('resolved', 'closed');
 CREATE INDEX tickets_open_assignee_idx ON tickets (assignee_id, updated_at DESC, id DESC)
+    INCLUDE (department_id)
     WHERE status NOT IN ('resolved', 'closed') AND assignee_id IS NOT NULL;
 
 -- Due soon and overdue, earliest first, across the scope.
