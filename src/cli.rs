@@ -113,9 +113,13 @@ pub struct GenerateArgs {
     /// Random seed, for repeatable data
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
-    /// Tickets per COPY batch (one transaction each)
+    /// Tickets per COPY batch
     #[arg(long, default_value_t = 20_000)]
     pub batch: u64,
+    /// Connections sending batches at once (into an empty database only;
+    /// otherwise one, in one transaction)
+    #[arg(long, default_value_t = 2)]
+    pub loaders: usize,
 }
 
 #[derive(Debug, Args)]
@@ -306,11 +310,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let tz = settings.application.time_zone;
             let seeded = crate::seed::seed_demo(&mut conn, tz, crate::seed::current_year(tz))?;
             crate::seed::announce_logins(&seeded.logins, &settings.application.data_dir)?;
-            commands::generate(&mut conn, &args)?;
-            // Bulk-loaded tickets are placed in the demo wards like any other.
-            let now = || chrono::Utc::now();
-            crate::areas::placement::queue_all(&mut conn, now())?;
-            crate::areas::cli::place(&mut conn, &now)
+            drop(conn);
+            // The generator places its tickets in the areas itself.
+            commands::generate(db.url(), &args)
         }),
         Command::Sla(command) => with_database(&settings, |db| {
             let mut conn = crate::db::connect(db.url())?;

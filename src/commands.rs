@@ -273,11 +273,11 @@ fn account_table(accounts: &[users::StaffAccount]) -> String {
 }
 
 /// `civicdesk generate`: COPY synthetic tickets in batches, with a progress bar.
-pub fn generate(conn: &mut PgConnection, args: &crate::cli::GenerateArgs) -> anyhow::Result<()> {
+pub fn generate(database_url: &str, args: &crate::cli::GenerateArgs) -> anyhow::Result<()> {
     let bar = indicatif::ProgressBar::new(args.tickets);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
-            "{elapsed_precise} [{bar:40}] {pos}/{len} tickets ({per_sec}, eta {eta})",
+            "{elapsed_precise} [{bar:40}] {human_pos}/{human_len} tickets ({per_sec}, eta {eta})",
         )
         .expect("a valid template")
         .progress_chars("=> "),
@@ -290,15 +290,32 @@ pub fn generate(conn: &mut PgConnection, args: &crate::cli::GenerateArgs) -> any
         until: chrono::Utc::now(),
         bulk_threshold: crate::generate::BULK_THRESHOLD,
     };
-    let report = crate::generate::generate(conn, &options, |done| bar.set_position(done))?;
-    bar.finish();
+    let mut loaded = None;
+    let report =
+        crate::generate::generate_parallel(database_url, args.loaders, &options, |done| {
+            bar.set_position(done);
+            if done == args.tickets {
+                loaded = Some(started.elapsed());
+                bar.finish();
+                if options.tickets >= options.bulk_threshold {
+                    eprintln!("Building the indexes…");
+                }
+            }
+        })?;
     let secs = started.elapsed().as_secs_f64();
+    let load = loaded.map_or(secs, |d| d.as_secs_f64());
     println!(
-        "Added {} tickets, {} timeline events and {} citizens in {secs:.1} s ({:.0} tickets/s).",
+        "Added {} tickets, {} timeline events, {} citizens, {} SLA clocks ({} log entries) in {secs:.1} s: \
+         {:.0} tickets/s ({load:.1} s loading the rows, {:.0} tickets/s; {:.1} s building indexes{}).",
         report.tickets,
         report.events,
         report.contacts,
-        report.tickets as f64 / secs
+        report.clocks,
+        report.clock_events,
+        report.tickets as f64 / secs,
+        report.tickets as f64 / load,
+        report.index_build.as_secs_f64(),
+        if report.frozen { "; rows frozen" } else { "" },
     );
     Ok(())
 }

@@ -78,6 +78,21 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(routes::errors::handlers())
+                // `Server-Timing: app;dur=<ms>`: from routing to the handler's
+                // finished response (rendering included, compression and
+                // sending not), for benchmarks and browsers' developer tools.
+                .wrap_fn(|req, srv| {
+                    let started = std::time::Instant::now();
+                    let fut = srv.call(req);
+                    async move {
+                        let mut res = fut.await?;
+                        res.headers_mut().insert(
+                            HeaderName::from_static("server-timing"),
+                            crate::telemetry::server_timing(started.elapsed()),
+                        );
+                        Ok(res)
+                    }
+                })
                 .wrap(security_headers())
                 .wrap(Compress::default())
                 .wrap_fn(|req, srv| {

@@ -91,6 +91,14 @@ impl tracing_actix_web::RootSpanBuilder for RequestSpan {
     }
 }
 
+/// The `Server-Timing` header of a response that took `elapsed` to make:
+/// `app;dur=1.234` (milliseconds, as the W3C Server Timing draft has it).
+pub fn server_timing(elapsed: std::time::Duration) -> actix_web::http::header::HeaderValue {
+    let ms = elapsed.as_secs_f64() * 1000.0;
+    actix_web::http::header::HeaderValue::from_str(&format!("app;dur={ms:.3}"))
+        .expect("digits and ASCII are a valid header value")
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::{Arc, Mutex};

@@ -7,6 +7,8 @@ queues-count = { $count ->
     [one] 1 ticket
    *[other] { $count } tickets
 }
+# A count that stopped at its cap ($count is the cap, 1,000): counting further costs too much.
+queues-count-capped = More than { $count } tickets
 queues-queue-all = All tickets
 queues-queue-mine = Assigned to you
 queues-queue-mine-hint = Open tickets you hold
@@ -17,6 +19,7 @@ queues-queue-waiting-hint = We asked the citizen something; the clock is paused
 queues-queue-recent = Recently updated
 queues-queue-recent-hint = Changed in the last 24 hours
 queues-all-link = See every ticket ({ $count } open)
+queues-all-link-capped = See every ticket (more than { $count } open)
 queues-all-title = All tickets
 queues-search-title = Search results
 queues-see-all = See the whole queue
@@ -50,6 +53,8 @@ queues-results = { $count ->
     [one] 1 ticket
    *[other] { $count } tickets
 }
+queues-results-capped = More than { $count } tickets
+queues-results-search-capped = More than { $count } tickets found, best match first
 queues-results-search = { $count ->
     [one] 1 ticket found, best match first
    *[other] { $count } tickets found, best match first

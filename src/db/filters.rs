@@ -162,6 +162,15 @@ impl Ticket {
         )
     }
 
+    /// The full-text half of [`Ticket::matching_text`]: the ticket's own words.
+    pub fn text_matches(q: &TextQuery) -> Predicate {
+        Box::new(
+            sql::<Bool>("tickets.search @@ websearch_to_tsquery('simple', ")
+                .bind::<Text, _>(q.text.clone())
+                .sql(")"),
+        )
+    }
+
     /// How well a ticket matches: `ts_rank` over the ticket (subject weighs
     /// more than description) plus its citizen's, and far above everything the
     /// ticket whose reference was typed.

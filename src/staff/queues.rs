@@ -6,15 +6,14 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use diesel::dsl::{count, sql};
+use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::Float;
 use serde::Serialize;
 
 use crate::db::filters::{
-    all_of, At, Cursor, CursorKey, ListError, ListQuery, Predicate, Queue, Scope, Score, Sort,
-    TextQuery,
+    At, Cursor, CursorKey, ListError, ListQuery, Predicate, Queue, Scope, Score, Sort, TextQuery,
 };
 use crate::db::models::ticket::Ticket;
 use crate::domain::priority::Priority;
@@ -78,7 +77,24 @@ pub struct ListedTicket {
     pub sla_due_in_minutes: Option<i64>,
 }
 
-/// How many tickets each queue holds (in scope), and how many match the list asked for.
+/// Counts stop here: past it a queue shows "more than 1,000" and the count
+/// says [`COUNT_CAP`] + 1. Counting a big department's every ticket on each
+/// page view cost more than the page itself (see BENCHMARKS.md).
+pub const COUNT_CAP: i64 = 1000;
+
+/// A search in best-match order ranks at most this many matching tickets: the
+/// most recently updated ones, and always the one whose reference was typed.
+/// Ranking every match of a common word ("pothole": a third of a million
+/// tickets) took most of a second (see BENCHMARKS.md).
+pub const SEARCH_CANDIDATES: i64 = 500;
+
+/// Whether a count stopped at [`COUNT_CAP`] (there are more).
+pub fn capped(count: i64) -> bool {
+    count > COUNT_CAP
+}
+
+/// How many tickets each queue holds (in scope), and how many match the list
+/// asked for. Each count stops at 1001, which means "more than 1,000".
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct QueueCounts {
     /// Open and assigned to you.
@@ -197,6 +213,9 @@ pub fn list(
     for p in query.queue.predicates(scope, at) {
         q = q.filter(p);
     }
+    if let (Sort::Relevance, Some(text)) = (sort, &text) {
+        q = q.filter(tickets::id.eq_any(candidates(conn, scope, query, zone, at, text)?));
+    }
     if let Some(c) = query.cursor {
         q = q.filter(after(c, score));
     }
@@ -230,6 +249,63 @@ pub fn list(
     };
     let items = with_names(conn, rows.into_iter().map(|(r, _)| r).collect(), at)?;
     Ok(Page { items, next_cursor })
+}
+
+/// The tickets a best-match search ranks: the [`SEARCH_CANDIDATES`] most
+/// recently updated tickets whose words match, as many whose citizen
+/// matches, and the ticket whose reference was typed. Each is its own query,
+/// so each can use its index (the words' GIN index, the contacts' search
+/// index and `tickets_contact_idx`, the reference's unique index).
+fn candidates(
+    conn: &mut PgConnection,
+    scope: &Scope,
+    query: &ListQuery,
+    zone: chrono_tz::Tz,
+    at: At,
+    text: &TextQuery,
+) -> Result<Vec<i64>, ListError> {
+    let mut without_text = query.clone();
+    without_text.filter.q = None;
+    let branch = |conn: &mut PgConnection, extra: Predicate| -> Result<Vec<i64>, ListError> {
+        let mut q = without_text.filter.make_query(conn, scope, zone)?;
+        for p in query.queue.predicates(scope, at) {
+            q = q.filter(p);
+        }
+        Ok(q.filter(extra)
+            .select(tickets::id)
+            .order((tickets::updated_at.desc(), tickets::id.desc()))
+            .limit(SEARCH_CANDIDATES)
+            .load(conn)?)
+    };
+    let mut ids = branch(conn, Ticket::text_matches(text))?;
+    // The citizens first: a name matches a few hundred of them, whose tickets
+    // the contact index finds; as one condition the planner would scan.
+    let contacts: Vec<i64> = crate::schema::contacts::table
+        .filter(
+            sql::<diesel::sql_types::Bool>("contacts.search @@ websearch_to_tsquery('simple', ")
+                .bind::<diesel::sql_types::Text, _>(text.text.clone())
+                .sql(") OR contacts.phone = ")
+                .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(text.phone.clone())
+                .sql(""),
+        )
+        .select(crate::schema::contacts::id)
+        .limit(SEARCH_CANDIDATES * 4)
+        .load(conn)?;
+    if !contacts.is_empty() {
+        ids.extend(branch(
+            conn,
+            Box::new(tickets::contact_id.eq_any(contacts)),
+        )?);
+    }
+    if let Some(reference) = &text.reference {
+        ids.extend(branch(
+            conn,
+            Box::new(tickets::reference.eq(reference.clone())),
+        )?);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
 }
 
 /// Adds category, department and assignee names (three small look-ups).
@@ -295,35 +371,32 @@ fn with_names(
         .collect())
 }
 
-/// Every queue's count, and the count of `matching`, in one query.
+/// Every queue's count, and the count of `matching`, each stopping at
+/// [`COUNT_CAP`] + 1: one query per count, each reading at most that many
+/// index entries (an exact count of a big department read all its tickets).
 pub fn counts(
     conn: &mut PgConnection,
     scope: &Scope,
     matching: Vec<Predicate>,
     at: At,
 ) -> QueryResult<QueueCounts> {
-    let of = |q: Queue| all_of(q.predicates(scope, at));
-    let (mine, unassigned, waiting, recent, due_soon, overdue, matching) = tickets::table
-        .into_boxed()
-        .filter(Ticket::in_scope(scope))
-        .select((
-            count(tickets::id).aggregate_filter(of(Queue::Mine)),
-            count(tickets::id).aggregate_filter(of(Queue::Unassigned)),
-            count(tickets::id).aggregate_filter(of(Queue::Waiting)),
-            count(tickets::id).aggregate_filter(of(Queue::Recent)),
-            count(tickets::id).aggregate_filter(of(Queue::DueSoon)),
-            count(tickets::id).aggregate_filter(of(Queue::Overdue)),
-            count(tickets::id).aggregate_filter(all_of(matching)),
-        ))
-        .get_result::<(i64, i64, i64, i64, i64, i64, i64)>(conn)?;
+    let mut of = |predicates: Vec<Predicate>| -> QueryResult<i64> {
+        let mut q = tickets::table.into_boxed().filter(Ticket::in_scope(scope));
+        for p in predicates {
+            q = q.filter(p);
+        }
+        let ids: Vec<i64> = q.select(tickets::id).limit(COUNT_CAP + 1).load(conn)?;
+        Ok(ids.len() as i64)
+    };
+    let q = |queue: Queue| queue.predicates(scope, at);
     Ok(QueueCounts {
-        mine,
-        unassigned,
-        waiting,
-        recent,
-        due_soon,
-        overdue,
-        matching,
+        mine: of(q(Queue::Mine))?,
+        unassigned: of(q(Queue::Unassigned))?,
+        waiting: of(q(Queue::Waiting))?,
+        recent: of(q(Queue::Recent))?,
+        due_soon: of(q(Queue::DueSoon))?,
+        overdue: of(q(Queue::Overdue))?,
+        matching: of(matching)?,
     })
 }
 

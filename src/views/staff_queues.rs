@@ -76,6 +76,8 @@ pub struct QueueLink {
     pub label_key: String,
     pub hint_key: String,
     pub count: i64,
+    /// The count stopped at its cap: say "more than".
+    pub capped: bool,
     pub href: String,
     pub current: bool,
 }
@@ -102,6 +104,8 @@ pub struct StaffDashboardPage {
     pub works_tickets: bool,
     pub queues: Vec<QueueLink>,
     pub open_count: i64,
+    /// `open_count` stopped at its cap: say "more than".
+    pub open_capped: bool,
     pub mine: Vec<TicketRow>,
     pub mine_more: bool,
     pub unassigned: Vec<TicketRow>,
@@ -159,6 +163,8 @@ pub struct StaffQueuePage {
     pub error_field: Option<String>,
     pub rows: Vec<TicketRow>,
     pub matching: i64,
+    /// `matching` stopped at its cap (it is the cap): say "more than".
+    pub matching_capped: bool,
     pub searching: bool,
     pub next_href: Option<String>,
     pub first_href: Option<String>,
@@ -259,6 +265,7 @@ pub(super) fn samples(
             label_key: format!("queues-queue-{q}"),
             hint_key: format!("queues-queue-{q}-hint"),
             count: 3,
+            capped: q == "recent",
             href: format!("/staff/queue?queue={q}"),
             current: q == "mine",
         })
@@ -284,6 +291,7 @@ pub(super) fn samples(
         works_tickets: true,
         queues: queue_links.clone(),
         open_count: 12,
+        open_capped: false,
         mine: rows.clone(),
         mine_more: true,
         unassigned: rows.clone(),
@@ -321,6 +329,7 @@ pub(super) fn samples(
         error_field: Some("kind".into()),
         rows,
         matching: 2,
+        matching_capped: false,
         searching: true,
         next_href: Some("/staff/queue?cursor=abc".into()),
         first_href: Some("/staff/queue".into()),

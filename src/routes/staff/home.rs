@@ -75,7 +75,12 @@ pub async fn home(
             .as_ref()
             .map(|d| queue_links(&d.counts, Queue::All))
             .unwrap_or_default(),
-        open_count: dashboard.as_ref().map_or(0, |d| d.counts.matching),
+        open_count: dashboard
+            .as_ref()
+            .map_or(0, |d| d.counts.matching.min(queues::COUNT_CAP)),
+        open_capped: dashboard
+            .as_ref()
+            .is_some_and(|d| queues::capped(d.counts.matching)),
         mine: dashboard
             .as_ref()
             .map(|d| rows(&d.mine))

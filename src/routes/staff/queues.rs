@@ -86,7 +86,8 @@ pub(crate) fn queue_links(counts: &QueueCounts, current: Queue) -> Vec<QueueLink
             queue: q.as_str(),
             label_key: format!("queues-queue-{}", q.as_str()),
             hint_key: format!("queues-queue-{}-hint", q.as_str()),
-            count: counts.of(q),
+            count: counts.of(q).min(queues::COUNT_CAP),
+            capped: queues::capped(counts.of(q)),
             href: format!("/staff/queue?queue={}", q.as_str()),
             current: q == current,
         })
@@ -351,7 +352,8 @@ pub async fn queue(
             .and_then(|e| e.field().map(|f| f.replace('_', "-"))),
         error: error.as_ref().map(|e| filter_error_text(e, locale)),
         rows: page.items.iter().map(|t| TicketRow::new(t, me)).collect(),
-        matching: counts.matching,
+        matching: counts.matching.min(queues::COUNT_CAP),
+        matching_capped: queues::capped(counts.matching),
         searching: query.filter.q.is_some(),
         next_href: page
             .next_cursor
