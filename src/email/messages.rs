@@ -234,6 +234,37 @@ fn ticket_work_samples() -> HashMap<&'static str, serde_json::Value> {
             value(serde_json::to_value(citizen_replied)),
         ),
         (SlaAlert::TEMPLATE, value(serde_json::to_value(sla_alert))),
+        (
+            WeeklyDigest::TEMPLATE,
+            value(serde_json::to_value(WeeklyDigest {
+                council_name: "Demo Borough Council".into(),
+                staff_name: "<b>escaped?</b>".into(),
+                week: "2026-W10".into(),
+                from: "2 Mar 2026".into(),
+                to: "8 Mar 2026".into(),
+                scope: "Your departments: Roads.".into(),
+                lines: vec![DigestLine {
+                    label: "Received".into(),
+                    value: "2".into(),
+                    previous: "1".into(),
+                }],
+                breaches: 2,
+                breach_departments: vec![DigestCount {
+                    name: "Roads".into(),
+                    count: 2,
+                }],
+                breach_tickets: vec![DigestTicket {
+                    reference: "CD-2026-000002".into(),
+                    category: "Pothole".into(),
+                    department: "Roads".into(),
+                    url: "http://127.0.0.1:8080/staff/tickets/CD-2026-000002".into(),
+                }],
+                more_tickets: true,
+                dashboard_url: "http://127.0.0.1:8080/staff/reports?from=2026-03-02&to=2026-03-08"
+                    .into(),
+                account_url: "http://127.0.0.1:8080/staff/account".into(),
+            })),
+        ),
     ])
 }
 

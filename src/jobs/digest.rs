@@ -68,7 +68,6 @@ pub fn send_week(
         .context("finding the digest's readers")?;
     let mut report = DigestReport::default();
     let source = crate::reports::source(settings);
-    let zone = settings.application.time_zone;
     let domain = email::message_id_domain(&settings.application.public_base_url);
     for (id, name, address, role, locale) in people {
         let sent = conn.transaction(|conn| -> anyhow::Result<bool> {

@@ -228,6 +228,9 @@ fn share_cell(locale: Locale, s: super::model::Share) -> Cell {
 /// How a share is read off a figure set.
 type ShareOf = fn(&Figures) -> super::model::Share;
 
+/// How a percentile is read off a figure set.
+type MinutesOf = fn(&Figures) -> Option<i64>;
+
 /// The headline table: every figure of `docs/reports.md`, this period and
 /// the one before.
 fn headline(c: &Compared, locale: Locale, drill: Option<&Drill>, prev: &Period) -> Section {
@@ -285,7 +288,7 @@ fn headline(c: &Compared, locale: Locale, drill: Option<&Drill>, prev: &Period) 
     );
     count("reports-extended", None, cur.extended, was.extended);
     let blank = || Cell::value(String::new(), String::new());
-    let pcts: [(&str, fn(&Figures) -> Option<i64>); 8] = [
+    let pcts: [(&str, MinutesOf); 8] = [
         ("reports-fr-median-business", |f| {
             f.first_response_business.median
         }),
