@@ -69,8 +69,10 @@ pub struct AccountPage {
     pub errors: FormErrors,
     /// The password was just changed.
     pub changed: bool,
-    /// Leaders and supervisors: whether they get the weekly digest.
-    pub digest: Option<bool>,
+    /// Leaders and supervisors are offered the weekly digest...
+    pub digest_offered: bool,
+    /// ...and this says whether they get it.
+    pub digest: bool,
     /// The digest setting was just saved.
     pub digest_saved: bool,
     pub min_length: usize,
@@ -236,7 +238,8 @@ pub(super) fn samples(layout: &Layout, m: &mut HashMap<&'static str, serde_json:
                 department_names: vec![evil.clone()],
                 errors: errors.clone(),
                 changed: true,
-                digest: Some(true),
+                digest_offered: true,
+                digest: true,
                 digest_saved: true,
                 min_length: 12,
                 csrf_token: "t".into(),
