@@ -96,6 +96,7 @@ reports-held-description = For the requests resolved in the period: how long eac
 
 ## Page
 reports-nav = Reports
+reports-home-link = Reports and dashboards
 reports-title-leader = Council dashboard
 reports-title-supervisor = Your departments' dashboard
 reports-title-agent = Your figures

@@ -587,7 +587,7 @@ async fn the_weekly_digest_goes_once_to_each_leader_and_supervisor_who_wants_it(
     .unwrap();
     assert_eq!(again.sent, 0);
     app.run_pending_jobs();
-    assert_eq!(app.emails().len(), before + 3);
+    assert_eq!(app.emails().len(), before + 3, "nothing more for W10");
     assert_eq!(app.count("digest_runs WHERE week_start = '2026-03-02'"), 3);
 
     // `civicdesk reports digest --week 2026-W10` finds nobody left to send to.
@@ -626,6 +626,38 @@ async fn the_weekly_digest_goes_once_to_each_leader_and_supervisor_who_wants_it(
     )
     .unwrap();
     assert!(said.starts_with("2026-W10: 0 digest(s) queued"), "{said}");
+
+    // Two instances at once, for a week nobody has had yet (W11): each
+    // person's digest is queued by exactly one of them.
+    let w11 = Week::parse("2026-W11").unwrap();
+    let outbox_before = app.count("outbox WHERE template = 'weekly_digest'");
+    let runs: Vec<_> = (0..2)
+        .map(|_| {
+            let (url, templates, settings) = (
+                app.db_url.clone(),
+                app.email_templates.clone(),
+                app.settings.clone(),
+            );
+            std::thread::spawn(move || {
+                use diesel::Connection;
+                let mut conn = diesel::PgConnection::establish(&url).unwrap();
+                civicdesk::jobs::digest::send_week(
+                    &mut conn,
+                    &templates,
+                    &settings,
+                    w11,
+                    monday_seven,
+                )
+                .unwrap()
+            })
+        })
+        .collect();
+    let sent: usize = runs.into_iter().map(|h| h.join().unwrap().sent).sum();
+    assert_eq!(sent, 3, "three people, one digest each");
+    assert_eq!(
+        app.count("outbox WHERE template = 'weekly_digest'"),
+        outbox_before + 3
+    );
 
     // A minute before seven, the week before was the one due.
     assert_eq!(
