@@ -86,6 +86,24 @@ pub enum Command {
     /// SLA clocks: check them against their logs, or run the worker's sweep once.
     #[command(subcommand)]
     Sla(SlaCommand),
+    /// Reports: queue the weekly digest now.
+    #[command(subcommand)]
+    Reports(ReportsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportsCommand {
+    /// Queue a week's digest now for every active leader and supervisor who
+    /// has not opted out and has not had it (a second run sends nothing).
+    /// The outbox worker of a running portal delivers it.
+    Digest(DigestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DigestArgs {
+    /// The ISO week, e.g. 2026-W10 [default: the last whole week, Monday to Sunday]
+    #[arg(long, value_name = "YYYY-Www")]
+    pub week: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -318,6 +336,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let mut conn = crate::db::connect(db.url())?;
             crate::db::migrate(&mut conn)?;
             commands::sla(&mut conn, &settings, &command)
+        }),
+        Command::Reports(ReportsCommand::Digest(args)) => with_database(&settings, |db| {
+            let mut conn = crate::db::connect(db.url())?;
+            crate::db::migrate(&mut conn)?;
+            print!(
+                "{}",
+                commands::digest(&mut conn, &settings, &args, chrono::Utc::now())?
+            );
+            Ok(())
         }),
         Command::User(command) => with_database(&settings, |db| {
             let mut conn = crate::db::connect(db.url())?;

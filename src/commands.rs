@@ -56,6 +56,14 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
             crate::jobs::placement::PLACEMENT_INTERVAL,
             stopped(worker_stop.clone()),
         );
+        // The weekly report digest (Monday 07:00 council time).
+        let digest = crate::jobs::digest::run_digest_worker(
+            pool.clone(),
+            clock.clone(),
+            email_templates.clone(),
+            worker_settings.clone(),
+            stopped(worker_stop.clone()),
+        );
         let sla = run_sla_worker(
             pool,
             clock,
@@ -64,7 +72,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
             stopped(worker_stop),
         );
         Some(tokio::spawn(async move {
-            tokio::join!(outbox, sla, placement);
+            tokio::join!(outbox, sla, placement, digest);
         }))
     } else {
         tracing::info!("background jobs are off on this instance (jobs.enabled = false)");
@@ -460,4 +468,33 @@ pub fn sla(
             Ok(())
         }
     }
+}
+
+/// `civicdesk reports digest [--week YYYY-Www]`: queues a week's digest now.
+pub fn digest(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    args: &crate::cli::DigestArgs,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<String> {
+    use crate::reports::digest::Week;
+    let week = match &args.week {
+        Some(w) => Week::parse(w).ok_or_else(|| {
+            anyhow::anyhow!("--week: {w:?} is not an ISO week; use one such as 2026-W10")
+        })?,
+        None => {
+            let today = now
+                .with_timezone(&settings.application.time_zone)
+                .date_naive();
+            Week::of(today).previous()
+        }
+    };
+    let templates = crate::email::EmailTemplates::load()?;
+    let r = crate::jobs::digest::send_week(conn, &templates, settings, week, now)?;
+    Ok(format!(
+        "{}: {} digest(s) queued, {} already sent earlier\n",
+        week.label(),
+        r.sent,
+        r.already
+    ))
 }

@@ -108,6 +108,15 @@ pub struct Settings {
     pub uploads: UploadSettings,
     pub abuse: AbuseSettings,
     pub open311: Open311Settings,
+    pub reports: ReportSettings,
+}
+
+/// Reports and dashboards (`reports`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportSettings {
+    /// Below this many values a median or percentile is "too few to say"
+    /// (at least 1).
+    pub min_count: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -280,6 +289,12 @@ struct RawSettings {
     uploads: RawUploads,
     abuse: RawAbuse,
     open311: RawOpen311,
+    reports: RawReports,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawReports {
+    min_count: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -534,6 +549,12 @@ impl RawSettings {
                 ),
             );
         }
+        if self.reports.min_count < 1 {
+            problems.add(
+                "reports.min_count",
+                format!("must be at least 1, not {}", self.reports.min_count),
+            );
+        }
         if !(1..=10_080).contains(&self.sla.due_soon_minutes) {
             problems.add(
                 "sla.due_soon_minutes",
@@ -715,6 +736,9 @@ impl RawSettings {
                 service_type: service_type.expect("validated"),
                 contact: non_empty(self.open311.contact),
                 key_service: non_empty(self.open311.key_service),
+            },
+            reports: ReportSettings {
+                min_count: self.reports.min_count,
             },
         })
     }

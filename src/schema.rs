@@ -203,6 +203,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    digest_runs (user_id, week_start) {
+        user_id -> Int8,
+        week_start -> Date,
+        sent_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     idempotency_keys (scope, key) {
         scope -> Text,
         key -> Uuid,
@@ -425,6 +433,7 @@ diesel::table! {
         failed_sign_ins -> Int4,
         locked_until -> Nullable<Timestamptz>,
         last_sign_in_at -> Nullable<Timestamptz>,
+        digest_opt_out -> Bool,
     }
 }
 
@@ -443,6 +452,7 @@ diesel::joinable!(contact_log -> contacts (contact_id));
 diesel::joinable!(contact_log -> tickets (ticket_id));
 diesel::joinable!(contact_log -> users (user_id));
 diesel::joinable!(departments -> business_calendars (calendar_id));
+diesel::joinable!(digest_runs -> users (user_id));
 diesel::joinable!(idempotency_keys -> tickets (ticket_id));
 diesel::joinable!(open311_requests -> api_keys (api_key_id));
 diesel::joinable!(open311_requests -> tickets (ticket_id));
@@ -484,6 +494,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     contact_log,
     contacts,
     departments,
+    digest_runs,
     idempotency_keys,
     open311_requests,
     outbox,

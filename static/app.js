@@ -21,6 +21,12 @@
     });
   });
 
+  // Report pages: a print button (printing works from the browser's menu too).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   // Staff pages: "/" jumps to the search box, unless one is typing already.
   var shortcut = document.querySelector("[data-search-shortcut]");
   if (shortcut) {

@@ -234,5 +234,91 @@ fn ticket_work_samples() -> HashMap<&'static str, serde_json::Value> {
             value(serde_json::to_value(citizen_replied)),
         ),
         (SlaAlert::TEMPLATE, value(serde_json::to_value(sla_alert))),
+        (
+            WeeklyDigest::TEMPLATE,
+            value(serde_json::to_value(WeeklyDigest {
+                council_name: "Demo Borough Council".into(),
+                staff_name: "<b>escaped?</b>".into(),
+                week: "2026-W10".into(),
+                from: "2 Mar 2026".into(),
+                to: "8 Mar 2026".into(),
+                scope: "Your departments: Roads.".into(),
+                lines: vec![DigestLine {
+                    label: "Received".into(),
+                    value: "2".into(),
+                    previous: "1".into(),
+                }],
+                breaches: 2,
+                breach_departments: vec![DigestCount {
+                    name: "Roads".into(),
+                    count: 2,
+                }],
+                breach_tickets: vec![DigestTicket {
+                    reference: "CD-2026-000002".into(),
+                    category: "Pothole".into(),
+                    department: "Roads".into(),
+                    url: "http://127.0.0.1:8080/staff/tickets/CD-2026-000002".into(),
+                }],
+                more_tickets: true,
+                dashboard_url: "http://127.0.0.1:8080/staff/reports?from=2026-03-02&to=2026-03-08"
+                    .into(),
+                account_url: "http://127.0.0.1:8080/staff/account".into(),
+            })),
+        ),
     ])
+}
+
+/// `weekly_digest`: a leader's or supervisor's headline figures for the
+/// week (Monday to Sunday, council time) and its breaches. Leaders get
+/// counts only; supervisors also the references of their departments'
+/// tickets that breached.
+#[derive(Debug, Clone, Serialize)]
+pub struct WeeklyDigest {
+    pub council_name: String,
+    pub staff_name: String,
+    /// e.g. `2026-W10`.
+    pub week: String,
+    /// The first and last day, formatted.
+    pub from: String,
+    pub to: String,
+    /// Whose figures: "the whole council" or the supervisor's departments.
+    pub scope: String,
+    pub lines: Vec<DigestLine>,
+    pub breaches: i64,
+    /// Breaches per department (those with any).
+    pub breach_departments: Vec<DigestCount>,
+    /// Supervisors only: the tickets with a breach this week.
+    pub breach_tickets: Vec<DigestTicket>,
+    /// More breached tickets than listed.
+    pub more_tickets: bool,
+    /// The dashboard for the same week.
+    pub dashboard_url: String,
+    /// Where to stop these emails.
+    pub account_url: String,
+}
+
+/// One headline figure: its name, this week's value, the week before's.
+#[derive(Debug, Clone, Serialize)]
+pub struct DigestLine {
+    pub label: String,
+    pub value: String,
+    pub previous: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DigestCount {
+    pub name: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DigestTicket {
+    pub reference: String,
+    pub category: String,
+    pub department: String,
+    pub url: String,
+}
+
+impl WeeklyDigest {
+    pub const TEMPLATE: &'static str = "weekly_digest";
 }

@@ -4,6 +4,7 @@
 //! memory and several instances can share it safely (`FOR UPDATE SKIP LOCKED`).
 //! `jobs.enabled` lets a deployment run the workers on one instance only.
 
+pub mod digest;
 pub mod outbox;
 pub mod placement;
 pub mod sla;

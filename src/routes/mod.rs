@@ -9,6 +9,7 @@ pub mod locale;
 pub mod open311;
 pub mod staff;
 pub mod static_files;
+pub mod statistics;
 
 use actix_web::web;
 
@@ -20,6 +21,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(home::home)
+        .service(statistics::page)
+        .service(statistics::csv)
         .service(locale::switch)
         .service(static_files::serve);
 }

@@ -476,6 +476,22 @@ fn replace_memberships(conn: &mut PgConnection, user_id: i64, ids: &[i64]) -> Qu
     Ok(())
 }
 
+/// Whether the person opted out of the weekly report digest.
+pub fn digest_opt_out(conn: &mut PgConnection, id: i64) -> QueryResult<bool> {
+    users::table
+        .find(id)
+        .select(users::digest_opt_out)
+        .first(conn)
+}
+
+/// Opts a person out of the weekly report digest, or back in.
+pub fn set_digest_opt_out(conn: &mut PgConnection, id: i64, opt_out: bool) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::digest_opt_out.eq(opt_out))
+        .execute(conn)
+        .map(|_| ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod assets;
 pub mod citizen;
 pub mod pages;
+pub mod reports;
 pub mod sla_admin;
 pub mod staff;
 pub mod staff_accounts;

@@ -95,6 +95,7 @@ pub(super) fn samples() -> HashMap<&'static str, serde_json::Value> {
     super::staff_queues::samples(&layout, &mut m);
     super::staff_tickets::samples(&layout, &mut m);
     super::sla_admin::samples(&layout, &mut m);
+    super::reports::samples(&layout, &mut m);
     m.insert(
         "home.html",
         serde_json::to_value(home).expect("serialisable"),

@@ -21,6 +21,8 @@ pub struct StaffNav {
     pub manage_areas: bool,
     /// Shows the links to SLA policies and business calendars (the policy decides).
     pub configure_sla: bool,
+    /// Shows the link to the reports (every role but administrators).
+    pub reports: bool,
     /// The current page's link, marked `aria-current`: one of [`StaffNav::HOME`],
     /// [`StaffNav::ACCOUNT`], [`StaffNav::STAFF`] (others add theirs).
     pub current: &'static str,
@@ -35,6 +37,7 @@ impl StaffNav {
     pub const AREAS: &'static str = "areas";
     pub const SLA_POLICIES: &'static str = "sla-policies";
     pub const CALENDARS: &'static str = "calendars";
+    pub const REPORTS: &'static str = "reports";
 
     pub fn new(staff: &Staff, current: &'static str, csrf_token: &str) -> Self {
         Self {
@@ -42,6 +45,7 @@ impl StaffNav {
             manage_staff: staff.may_manage_staff(),
             manage_areas: staff.may_manage_areas(),
             configure_sla: staff.may_configure_sla(),
+            reports: crate::reports::scope_of(staff).is_some(),
             current,
             csrf_token: csrf_token.to_string(),
         }
@@ -65,6 +69,12 @@ pub struct AccountPage {
     pub errors: FormErrors,
     /// The password was just changed.
     pub changed: bool,
+    /// Leaders and supervisors are offered the weekly digest...
+    pub digest_offered: bool,
+    /// ...and this says whether they get it.
+    pub digest: bool,
+    /// The digest setting was just saved.
+    pub digest_saved: bool,
     pub min_length: usize,
     pub csrf_token: String,
 }
@@ -228,6 +238,9 @@ pub(super) fn samples(layout: &Layout, m: &mut HashMap<&'static str, serde_json:
                 department_names: vec![evil.clone()],
                 errors: errors.clone(),
                 changed: true,
+                digest_offered: true,
+                digest: true,
+                digest_saved: true,
                 min_length: 12,
                 csrf_token: "t".into(),
             }),

@@ -266,6 +266,23 @@ const ROUTES: &[Route] = &[
                                                                         [IN, IN, HIDE, GO, GO, HIDE, HIDE]),
     post_json("/api/v1/tickets/{ticket}/location", r#"{"address":"{version} Matrix Lane","expected_version":{version}}"#,
                                                                         [IN, IN, HIDE, OK, OK, HIDE, HIDE]),
+    // Reports: agents their own figures, supervisors their departments,
+    // leaders the whole council; administrators have none. The drill-down
+    // lists tickets, so leaders get none. A bad period is a 400 for all who
+    // may read reports.
+    get("/staff/reports",                                               [IN, IN, OK, OK, OK, OK, NO]),
+    get("/staff/reports?from=2026-03-01&to=2026-03-31",                 [IN, IN, OK, OK, OK, OK, NO]),
+    get("/staff/reports?from=2026-03-31&to=2026-03-01",                 [IN, IN, Expect::Is(400), Expect::Is(400), Expect::Is(400), Expect::Is(400), NO]),
+    get("/staff/reports/csv/headline?preset=7d",                        [IN, IN, OK, OK, OK, OK, NO]),
+    get("/staff/reports/csv/staff",                                     [IN, IN, HIDE, HIDE, OK, HIDE, NO]),
+    get("/staff/reports/tickets?figure=received",                       [IN, IN, OK, OK, OK, NO, NO]),
+    get("/api/v1/reports/dashboard",                                    [IN, IN, OK, OK, OK, OK, NO]),
+    get("/api/v1/reports/dashboard?preset=12m",                         [IN, IN, OK, OK, OK, OK, NO]),
+    get("/api/v1/reports/csv/headline",                                 [IN, IN, OK, OK, OK, OK, NO]),
+    // The weekly digest's opt-out: anyone's own setting.
+    post("/staff/account/digest", &[("digest", "yes")],                 [IN, IN, GO, GO, GO, GO, GO]),
+    get("/api/v1/account/digest",                                       [IN, IN, OK, OK, OK, OK, OK]),
+    put_json("/api/v1/account/digest", r#"{"opt_out":false}"#,          [IN, IN, OK, OK, OK, OK, OK]),
     // Canned responses: supervisors for their departments, admins for all.
     get("/staff/canned-responses",                                      [IN, IN, NO, NO, OK, NO, OK]),
     // Last: these end sessions.

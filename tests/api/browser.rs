@@ -983,3 +983,55 @@ async fn the_skip_link_is_the_first_stop_and_moves_focus_to_the_content() {
     }
     browser.close().await;
 }
+
+/// A supervisor's dashboard in the browser: the charts are drawn with their
+/// titles, the print stylesheet is there (and hides the menus when
+/// printing), the print button appears with scripts on.
+#[tokio::test]
+async fn a_supervisor_reads_the_dashboard_and_it_prints_cleanly() {
+    let app = seeded_app().await;
+    let token = crate::staff_helpers::session_token(&app, "roads.supervisor@demo-council.invalid");
+    let browser = Browser::open(&app).await;
+    // A page of the site first, so the session cookie belongs to it.
+    browser.goto("/statistics").await;
+    assert!(browser
+        .text("h1")
+        .await
+        .contains("Our performance in numbers"));
+    // (The real one is HttpOnly; a script-set one signs in just the same.)
+    browser
+        .js(&format!(
+            "document.cookie = 'civicdesk_session={token}; path=/'; return true;"
+        ))
+        .await;
+    browser.goto("/staff/reports?preset=7d").await;
+    assert_eq!(browser.text("h1").await, "Your departments' dashboard");
+    let titles = browser
+        .js("return Array.from(document.querySelectorAll('svg.chart > title')).map(t => t.textContent);")
+        .await;
+    let titles: Vec<String> = serde_json::from_value(titles).unwrap();
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.starts_with("Received and resolved")),
+        "{titles:?}"
+    );
+    let print_rule = browser
+        .js("return Array.from(document.styleSheets).some(s => { try { return Array.from(s.cssRules).some(r => r.media && r.media.mediaText.includes('print') && r.cssText.includes('.staff-nav')); } catch (e) { return false; } });")
+        .await;
+    assert_eq!(
+        print_rule,
+        json!(true),
+        "a print stylesheet hides the menus"
+    );
+    let button = browser
+        .js("return !document.querySelector('[data-print]').hidden;")
+        .await;
+    assert_eq!(
+        button,
+        json!(true),
+        "the print button shows with scripts on"
+    );
+    browser.screenshot_if_kept("dashboard").await;
+    browser.close().await;
+}

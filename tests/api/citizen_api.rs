@@ -1086,6 +1086,10 @@ async fn the_openapi_document_is_valid_and_lists_every_operation() {
             "delete",
         ),
         ("/api/v1/admin/sla-policies/{id}/categories", "post"),
+        ("/api/v1/reports/dashboard", "get"),
+        ("/api/v1/reports/csv/{table}", "get"),
+        ("/api/v1/account/digest", "get"),
+        ("/api/v1/account/digest", "put"),
     ] {
         let operation = &doc["paths"][path][method];
         assert!(operation.is_object(), "{method} {path} is missing");
@@ -1093,8 +1097,9 @@ async fn the_openapi_document_is_valid_and_lists_every_operation() {
     }
     // Every operation it names is served (none a 404 from the default route).
     let paths = doc["paths"].as_object().unwrap();
-    // 20 (with the SLA extension) before the SLA configuration's 11, and the location change.
-    assert_eq!(paths.len(), 20 + 11 + 1, "{:?}", paths.keys());
+    // 20 (with the SLA extension) before the SLA configuration's 11, the
+    // location change, and the reports' 2 and the digest setting.
+    assert_eq!(paths.len(), 20 + 11 + 1 + 3, "{:?}", paths.keys());
     // Staff operations name the Bearer scheme they need.
     assert_eq!(
         doc["components"]["securitySchemes"]["bearer"]["scheme"],

@@ -19,6 +19,7 @@ mod idempotency;
 mod mail;
 mod migrations;
 mod open311;
+mod report_pages;
 mod reports;
 mod seed;
 mod sla;

@@ -40,7 +40,7 @@ fn id(app: &TestApp, sql: &str) -> i64 {
 /// * D: Tue 31 Mar 10:00, withdrawn by the citizen at 11:00.
 ///
 /// The SLA worker sweeps on Tue 3 Mar and Wed 4 Mar at 12:00.
-async fn march() -> (TestApp, [String; 4]) {
+pub(crate) async fn march() -> (TestApp, [String; 4]) {
     let app = council(utc(2026, 2, 27, 9, 0)).await;
     let (c, _) = app.submit_to("sla-test", "c@example.org").await;
     app.clock.set(utc(2026, 3, 2, 10, 0));

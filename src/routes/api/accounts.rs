@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{post, web, HttpResponse};
+use actix_web::{get, post, put, web, HttpResponse};
 use chrono::Utc;
 use secrecy::SecretString;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 use crate::auth::jwt;
@@ -86,6 +86,58 @@ pub async fn change_password(
     }
 }
 
+/// Whether the signed-in person gets the weekly report digest.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DigestSetting {
+    /// True: no weekly digest for me.
+    pub opt_out: bool,
+}
+
+/// The weekly digest goes to leaders and supervisors; this says whether the
+/// caller has opted out (anyone may set it; only those roles get it).
+#[utoipa::path(get, path = "/api/v1/account/digest", tag = "staff",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The setting", body = DigestSetting),
+        (status = 401, description = "No valid Bearer token"),
+    ))]
+#[get("/account/digest")]
+pub async fn digest_setting(
+    staff: CurrentStaff,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
+    let id = staff.id;
+    let opt_out = db::run(&pool, move |conn| {
+        crate::staff::users::digest_opt_out(conn, id).map_err(db::DbError::from)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(DigestSetting { opt_out }))
+}
+
+/// Opts the caller out of the weekly digest, or back in.
+#[utoipa::path(put, path = "/api/v1/account/digest", tag = "staff",
+    request_body = DigestSetting,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Saved", body = DigestSetting),
+        (status = 400, description = "Malformed JSON"),
+        (status = 401, description = "No valid Bearer token"),
+    ))]
+#[put("/account/digest")]
+pub async fn set_digest(
+    staff: CurrentStaff,
+    body: web::Json<DigestSetting>,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, opt_out) = (staff.id, body.opt_out);
+    db::run(&pool, move |conn| {
+        crate::staff::users::set_digest_opt_out(conn, id, opt_out).map_err(db::DbError::from)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(DigestSetting { opt_out }))
+}
+
 /// Adds the `bearer` security scheme the staff operations name.
 struct BearerScheme;
 
@@ -114,8 +166,8 @@ impl utoipa::Modify for BearerScheme {
 /// The staff account operations of the API.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(change_password),
-    components(schemas(PasswordChange, TokenResponse)),
+    paths(change_password, digest_setting, set_digest),
+    components(schemas(PasswordChange, TokenResponse, DigestSetting)),
     modifiers(&BearerScheme)
 )]
 pub struct AccountsApiDoc;

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod error;
 pub mod queues;
+pub mod reports;
 pub mod requests;
 pub mod sla_admin;
 pub mod tickets;
@@ -38,6 +39,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(requests::add_comment)
             .service(crate::routes::staff::auth::issue_token)
             .service(accounts::change_password)
+            .service(accounts::digest_setting)
+            .service(accounts::set_digest)
+            .service(reports::dashboard)
+            .service(reports::csv)
             .service(queues::list_tickets)
             .service(queues::create_ticket)
             .service(queues::find_contacts)

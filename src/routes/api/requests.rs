@@ -451,5 +451,6 @@ pub async fn openapi_document() -> HttpResponse {
     doc.merge(super::queues::QueuesApiDoc::openapi());
     doc.merge(super::tickets::TicketsApiDoc::openapi());
     doc.merge(super::sla_admin::SlaAdminApiDoc::openapi());
+    doc.merge(super::reports::ReportsApiDoc::openapi());
     HttpResponse::Ok().json(doc)
 }

@@ -8,6 +8,7 @@ pub mod canned;
 pub mod home;
 pub mod intake;
 pub mod queues;
+pub mod reports;
 pub mod sla_admin;
 pub mod tickets;
 
@@ -37,6 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(sla_admin::configure)
             .configure(api_keys::configure)
             .service(queues::queue)
+            .configure(reports::configure)
             .service(intake::show)
             .service(intake::submit)
             .service(tickets::show)

@@ -28,6 +28,14 @@ pub struct AccountQuery {
     changed: Option<String>,
 }
 
+/// Who the weekly report digest is for.
+fn gets_digest(staff: &Staff) -> bool {
+    matches!(
+        staff.role,
+        crate::domain::role::Role::Leader | crate::domain::role::Role::Supervisor
+    )
+}
+
 async fn department_names(pool: &Pool, staff: &Staff) -> Result<Vec<String>, AppError> {
     let ids = staff.departments.clone();
     Ok(db::run(pool, move |conn| {
@@ -54,6 +62,18 @@ async fn render(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let (token, cookie) = csrf_token(req, settings);
+    let digest = if gets_digest(staff) {
+        let id = staff.id;
+        let opted_out = db::run(pool, move |conn| {
+            crate::staff::users::digest_opt_out(conn, id).map_err(db::DbError::from)
+        })
+        .await?;
+        Some(!opted_out)
+    } else {
+        None
+    };
+    let digest_saved = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .any(|(k, v)| k == "digest" && v == "saved");
     let account = AccountPage {
         layout: layout(req, settings, locale, "account-title"),
         nav: StaffNav::new(staff, StaffNav::ACCOUNT, &token),
@@ -63,6 +83,9 @@ async fn render(
         department_names: department_names(pool, staff).await?,
         errors,
         changed,
+        digest_offered: digest.is_some(),
+        digest: digest.unwrap_or(false),
+        digest_saved,
         min_length: MIN_LENGTH,
         csrf_token: token,
     };
@@ -91,6 +114,38 @@ pub async fn show(
         StatusCode::OK,
     )
     .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DigestForm {
+    csrf_token: Option<String>,
+    /// `yes`: send it; `no`: opt out.
+    #[serde(default)]
+    digest: String,
+}
+
+/// Opts in to or out of the weekly report digest.
+#[post("/account/digest")]
+pub async fn digest_setting(
+    req: HttpRequest,
+    staff: CurrentStaff,
+    form: web::Form<DigestForm>,
+    pool: web::Data<Pool>,
+    RequestLocale(locale): RequestLocale,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    require_csrf(&req, form.csrf_token.as_deref(), locale)?;
+    let opt_out = match form.digest.as_str() {
+        "yes" => false,
+        "no" => true,
+        _ => return Err(AppError::BadRequest(locale.text("account-digest-invalid"))),
+    };
+    let id = staff.id;
+    db::run(&pool, move |conn| {
+        crate::staff::users::set_digest_opt_out(conn, id, opt_out).map_err(db::DbError::from)
+    })
+    .await?;
+    Ok(see_other("/staff/account?digest=saved"))
 }
 
 #[derive(Debug, Deserialize)]

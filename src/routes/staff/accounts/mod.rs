@@ -22,6 +22,7 @@ use crate::views::Templates;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(account::show)
         .service(account::change_password)
+        .service(account::digest_setting)
         .service(password_reset::request_form)
         .service(password_reset::request)
         .service(password_reset::reset_form)

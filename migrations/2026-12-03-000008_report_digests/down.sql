@@ -1,0 +1,2 @@
+DROP TABLE digest_runs;
+ALTER TABLE users DROP COLUMN digest_opt_out;
