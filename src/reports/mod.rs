@@ -6,3 +6,4 @@
 pub mod dashboards;
 pub mod model;
 pub mod reference;
+pub mod fast;
