@@ -1,4 +1,4 @@
-//! The command line: `civicdesk [serve|migrate|seed-demo|create-user|user|api-key|areas|db-url|generate]`.
+//! The command line: `civicdesk [serve|migrate|seed-demo|create-user|user|api-key|areas|db-url|generate|sla|reports]`.
 
 use std::path::PathBuf;
 
@@ -86,6 +86,30 @@ pub enum Command {
     /// SLA clocks: check them against their logs, or run the worker's sweep once.
     #[command(subcommand)]
     Sla(SlaCommand),
+    /// Report rollups: rebuild them from the raw tables, or verify them against the reference.
+    #[command(subcommand)]
+    Reports(ReportsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportsCommand {
+    /// Work every ticket's report facts out again and sum the rollups from
+    /// scratch (days cut in application.time_zone), in one transaction.
+    Rebuild,
+    /// Compute the leader's and each department supervisor's dashboard with
+    /// the fast rollups and with plain SQL over the raw tables; lists any
+    /// that differ and exits non-zero if one does.
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// First day of the period (YYYY-MM-DD) [default: 12 months before today]
+    #[arg(long)]
+    pub from: Option<chrono::NaiveDate>,
+    /// The day after the period (YYYY-MM-DD) [default: today]
+    #[arg(long)]
+    pub to: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -316,6 +340,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let mut conn = crate::db::connect(db.url())?;
             crate::db::migrate(&mut conn)?;
             commands::sla(&mut conn, &settings, &command)
+        }),
+        Command::Reports(command) => with_database(&settings, |db| {
+            let mut conn = crate::db::connect(db.url())?;
+            crate::db::migrate(&mut conn)?;
+            commands::reports(&mut conn, &settings, &command)
         }),
         Command::User(command) => with_database(&settings, |db| {
             let mut conn = crate::db::connect(db.url())?;

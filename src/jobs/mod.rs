@@ -6,6 +6,7 @@
 
 pub mod outbox;
 pub mod placement;
+pub mod reports;
 pub mod sla;
 
 pub use outbox::{deliver_due, run_outbox_worker, DeliveryReport};

@@ -4,6 +4,6 @@
 //! composes what each dashboard shows.
 
 pub mod dashboards;
+pub mod fast;
 pub mod model;
 pub mod reference;
-pub mod fast;

@@ -89,7 +89,9 @@ fn enrich(conn: &mut PgConnection, only: &str) {
     exec(conn, "SELECT setseed(0.42)");
     let always = "(SELECT id FROM business_calendars WHERE always_open ORDER BY id LIMIT 1)";
     // First-response clocks met a random while after creation.
-    exec(conn, &format!(
+    exec(
+        conn,
+        &format!(
         "INSERT INTO sla_clocks (ticket_id, clock, calendar_id, state, started_at, target_minutes, \
            extension_minutes, elapsed_seconds, since, met_at) \
          SELECT id, 'first_response', {always}, 'met', created_at, 60 + (random() * 600)::int, \
@@ -97,9 +99,12 @@ fn enrich(conn: &mut PgConnection, only: &str) {
          FROM (SELECT id, created_at, created_at + random() * interval '5 days' AS m FROM tickets \
                WHERE {only} AND random() < 0.8) t \
          ON CONFLICT DO NOTHING"
-    ));
+    ),
+    );
     // Resolution clocks: met at the done instant, or still running.
-    exec(conn, &format!(
+    exec(
+        conn,
+        &format!(
         "INSERT INTO sla_clocks (ticket_id, clock, calendar_id, state, started_at, target_minutes, \
            extension_minutes, elapsed_seconds, since, met_at) \
          SELECT id, 'resolution', {always}, CASE WHEN d IS NULL THEN 'running' ELSE 'met' END, \
@@ -108,22 +113,29 @@ fn enrich(conn: &mut PgConnection, only: &str) {
          FROM (SELECT id, created_at, COALESCE(resolved_at, closed_at) AS d FROM tickets \
                WHERE {only} AND random() < 0.85) t \
          ON CONFLICT DO NOTHING"
-    ));
+    ),
+    );
     // Breaches, and keep-in-touch breaches in several cycles.
-    exec(conn, &format!(
-        "INSERT INTO sla_clock_events (ticket_id, clock, cycle, kind, at, elapsed_seconds) \
+    exec(
+        conn,
+        &format!(
+            "INSERT INTO sla_clock_events (ticket_id, clock, cycle, kind, at, elapsed_seconds) \
          SELECT id, c, cy, 'breached', created_at + random() * interval '9 days', 0 \
          FROM tickets, unnest(ARRAY['first_response', 'resolution', 'keep_in_touch']) AS c, \
            generate_series(1, 3) AS cy \
          WHERE {only} AND random() < 0.12 AND (c = 'keep_in_touch' OR cy = 1) \
          ON CONFLICT DO NOTHING"
-    ));
+        ),
+    );
     // Reopenings (some tickets twice).
-    exec(conn, &format!(
-        "INSERT INTO ticket_events (ticket_id, kind, actor_kind, data, public, created_at) \
+    exec(
+        conn,
+        &format!(
+            "INSERT INTO ticket_events (ticket_id, kind, actor_kind, data, public, created_at) \
          SELECT id, 'status_changed', 'system', '{{\"action\": \"reopen\"}}', true, created_at \
          FROM tickets, generate_series(1, 2) AS n WHERE {only} AND random() < 0.08"
-    ));
+        ),
+    );
     // Transfers: an earlier holding elsewhere, then the current department.
     exec(conn, &format!(
         "INSERT INTO ticket_holdings (ticket_id, department_id, started_at, ended_at) \
@@ -154,7 +166,8 @@ async fn fast_reports_equal_the_reference_through_changes_and_rebuilds() {
     let (a, _) = app.submit_to("sla-test", "a@example.org").await;
     let (b, _) = app.submit_to("sla-24x7", "b@example.org").await;
     app.clock.set(utc(2026, 3, 27, 11, 0));
-    app.must_act(WASTE_AGENT, &a, "acknowledge", json!({})).await;
+    app.must_act(WASTE_AGENT, &a, "acknowledge", json!({}))
+        .await;
     app.must_act(
         WASTE_AGENT,
         &b,
@@ -225,7 +238,11 @@ async fn fast_reports_equal_the_reference_through_changes_and_rebuilds() {
     let changed = dirty(&mut conn);
     assert!(changed > 0, "the changes are marked");
     compare(&mut conn, &mut rng, 6, "after changes");
-    assert_eq!(dirty(&mut conn), 0, "answering refreshed every marked ticket");
+    assert_eq!(
+        dirty(&mut conn),
+        0,
+        "answering refreshed every marked ticket"
+    );
 
     // A rebuild from scratch gives the same again.
     let report = fast::rebuild(&mut conn, chrono_tz::Europe::London, &mut |_| {}).unwrap();

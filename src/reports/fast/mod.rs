@@ -6,6 +6,7 @@ pub mod facts;
 pub mod read;
 pub mod refresh;
 pub mod rollup;
+pub mod verify;
 
 pub use read::Fast;
 pub use refresh::{rebuild, refresh, RebuildReport, RefreshReport};

@@ -243,7 +243,11 @@ impl Plan {
                 let from = (b.to - chrono::Duration::days(OFFSETS)).max(min);
                 wanted.extend(days(from, b.to));
             }
-            units.extend(wanted.into_iter().map(|d| (Part::Day(d), Grain::Day, d, true)));
+            units.extend(
+                wanted
+                    .into_iter()
+                    .map(|d| (Part::Day(d), Grain::Day, d, true)),
+            );
         }
         Self { buckets, units }
     }
@@ -279,7 +283,14 @@ impl Assembly {
         }
     }
 
-    fn add(&mut self, part: Part, department_id: i64, key: &str, counters: &[i64; 14], hist: &[(i64, i64)]) {
+    fn add(
+        &mut self,
+        part: Part,
+        department_id: i64,
+        key: &str,
+        counters: &[i64; 14],
+        hist: &[(i64, i64)],
+    ) {
         let key = match self.grouping {
             Grouping::One => Key(None),
             Grouping::Department => Key(Some(department_id.to_string())),
@@ -366,7 +377,9 @@ impl Assembly {
 
 /// How the rollups can answer `q`.
 enum Ready {
-    Rollups { min_day: Option<NaiveDate> },
+    Rollups {
+        min_day: Option<NaiveDate>,
+    },
     /// The rollups are cut in another zone: the reference answers.
     OtherZone,
 }
@@ -441,7 +454,12 @@ fn fetch(
     let mut pairs = Vec::new();
     for r in rows {
         pairs.clear();
-        pairs.extend(r.hist_keys.iter().copied().zip(r.hist_counts.iter().copied()));
+        pairs.extend(
+            r.hist_keys
+                .iter()
+                .copied()
+                .zip(r.hist_counts.iter().copied()),
+        );
         let part = asm.plan.units[r.tag as usize].0;
         asm.add(part, r.department_id, &r.key, &r.counters.array(), &pairs);
     }

@@ -14,7 +14,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Date, Nullable, SmallInt, Text};
 
 use super::facts::{insert_sql, Fact, Tickets, COLUMNS};
-use super::rollup::{Acc, RowKey, Rollups, COUNTERS};
+use super::rollup::{Acc, Rollups, RowKey, COUNTERS};
 
 /// The advisory lock every writer of the facts and rollups holds.
 const LOCK: i64 = 0x5245_504f_5254; // "REPORT"
@@ -347,4 +347,3 @@ fn apply(conn: &mut PgConnection, delta: &Rollups) -> anyhow::Result<u64> {
     sums.rows.retain(|_, acc| !acc.is_empty());
     copy_rows(conn, "report_rollups", &sums, sums.rows.iter())
 }
-

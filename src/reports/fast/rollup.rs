@@ -197,7 +197,10 @@ impl Rollups {
         let none = self.keys.intern("");
         let keys = [
             (DIM_NONE, none),
-            (DIM_CATEGORY, self.keys.intern(&fact.category_id.to_string())),
+            (
+                DIM_CATEGORY,
+                self.keys.intern(&fact.category_id.to_string()),
+            ),
             (DIM_KIND, self.keys.intern(&fact.kind)),
             (DIM_CHANNEL, self.keys.intern(&fact.channel)),
             (DIM_STAFF, self.keys.intern(&opt_id(fact.assignee_id))),
