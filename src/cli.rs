@@ -1,4 +1,4 @@
-//! The command line: `civicdesk [serve|migrate|seed-demo|create-user|user|api-key|areas|db-url|generate]`.
+//! The command line: `civicdesk [serve|migrate|seed-demo|create-user|user|api-key|areas|db-url|generate|sla|reports]`.
 
 use std::path::PathBuf;
 
@@ -86,7 +86,7 @@ pub enum Command {
     /// SLA clocks: check them against their logs, or run the worker's sweep once.
     #[command(subcommand)]
     Sla(SlaCommand),
-    /// Reports: queue the weekly digest now.
+    /// Reports: queue the weekly digest now; rebuild the rollups or verify them against the reference.
     #[command(subcommand)]
     Reports(ReportsCommand),
 }
@@ -97,6 +97,13 @@ pub enum ReportsCommand {
     /// has not opted out and has not had it (a second run sends nothing).
     /// The outbox worker of a running portal delivers it.
     Digest(DigestArgs),
+    /// Work every ticket's report facts out again and sum the rollups from
+    /// scratch (days cut in application.time_zone), in one transaction.
+    Rebuild,
+    /// Compute the leader's and each department supervisor's dashboard with
+    /// the fast rollups and with plain SQL over the raw tables; lists any
+    /// that differ and exits non-zero if one does.
+    Verify(VerifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -104,6 +111,16 @@ pub struct DigestArgs {
     /// The ISO week, e.g. 2026-W10 [default: the last whole week, Monday to Sunday]
     #[arg(long, value_name = "YYYY-Www")]
     pub week: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// First day of the period (YYYY-MM-DD) [default: 12 months before today]
+    #[arg(long)]
+    pub from: Option<chrono::NaiveDate>,
+    /// The day after the period (YYYY-MM-DD) [default: today]
+    #[arg(long)]
+    pub to: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -337,14 +354,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::db::migrate(&mut conn)?;
             commands::sla(&mut conn, &settings, &command)
         }),
-        Command::Reports(ReportsCommand::Digest(args)) => with_database(&settings, |db| {
+        Command::Reports(command) => with_database(&settings, |db| {
             let mut conn = crate::db::connect(db.url())?;
             crate::db::migrate(&mut conn)?;
-            print!(
-                "{}",
-                commands::digest(&mut conn, &settings, &args, chrono::Utc::now())?
-            );
-            Ok(())
+            commands::reports(&mut conn, &settings, &command)
         }),
         Command::User(command) => with_database(&settings, |db| {
             let mut conn = crate::db::connect(db.url())?;

@@ -64,6 +64,13 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
             worker_settings.clone(),
             stopped(worker_stop.clone()),
         );
+        // Keeping the report rollups current.
+        let reports = crate::jobs::reports::run_reports_worker(
+            pool.clone(),
+            worker_settings.application.time_zone,
+            crate::jobs::reports::REPORTS_INTERVAL,
+            stopped(worker_stop.clone()),
+        );
         let sla = run_sla_worker(
             pool,
             clock,
@@ -72,7 +79,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
             stopped(worker_stop),
         );
         Some(tokio::spawn(async move {
-            tokio::join!(outbox, sla, placement, digest);
+            tokio::join!(outbox, sla, placement, digest, reports);
         }))
     } else {
         tracing::info!("background jobs are off on this instance (jobs.enabled = false)");
@@ -497,4 +504,64 @@ pub fn digest(
         r.sent,
         r.already
     ))
+}
+
+/// `civicdesk reports digest|rebuild|verify`.
+pub fn reports(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    command: &crate::cli::ReportsCommand,
+) -> anyhow::Result<()> {
+    use crate::cli::ReportsCommand;
+    use crate::reports::fast;
+    let zone = settings.application.time_zone;
+    match command {
+        ReportsCommand::Digest(args) => {
+            print!("{}", digest(conn, settings, args, chrono::Utc::now())?);
+            Ok(())
+        }
+        ReportsCommand::Rebuild => {
+            let started = std::time::Instant::now();
+            let r = fast::rebuild(conn, zone, &mut |step| {
+                eprintln!("{:>7.1} s  {step}", started.elapsed().as_secs_f64())
+            })?;
+            println!(
+                "Rebuilt the report facts of {} tickets and {} rollup rows in {:.1} s (days cut in {}).",
+                r.facts,
+                r.rows,
+                started.elapsed().as_secs_f64(),
+                zone.name()
+            );
+            Ok(())
+        }
+        ReportsCommand::Verify(args) => {
+            let today = chrono::Utc::now().with_timezone(&zone).date_naive();
+            let default = fast::verify::last_year(today);
+            let period = crate::reports::model::Period::new(
+                args.from.unwrap_or(default.from),
+                args.to.unwrap_or(default.to),
+            )
+            .ok_or_else(|| anyhow::anyhow!("--from must be before --to"))?;
+            let (compared, differ) =
+                fast::verify::verify(conn, zone, period, crate::reports::fast::verify::MIN_COUNT)?;
+            for d in &differ {
+                println!("differs: {}", d.dashboard);
+            }
+            println!(
+                "{compared} dashboards for {} to {} compared with the reference: {}",
+                period.from,
+                period.to,
+                if differ.is_empty() {
+                    "all agree".to_string()
+                } else {
+                    format!("{} differ", differ.len())
+                }
+            );
+            if differ.is_empty() {
+                Ok(())
+            } else {
+                anyhow::bail!("{} dashboards differ from the reference", differ.len())
+            }
+        }
+    }
 }

@@ -269,6 +269,77 @@ diesel::table! {
 }
 
 diesel::table! {
+    report_dirty (id) {
+        id -> Int8,
+        ticket_id -> Int8,
+    }
+}
+
+diesel::table! {
+    report_facts (ticket_id) {
+        ticket_id -> Int8,
+        department_id -> Int8,
+        category_id -> Int8,
+        kind -> Text,
+        channel -> Text,
+        assignee_id -> Nullable<Int8>,
+        area_id -> Nullable<Int8>,
+        created_day -> Date,
+        out_day -> Nullable<Date>,
+        resolved_day -> Nullable<Date>,
+        reopened -> Bool,
+        transfers -> Int4,
+        res_calendar -> Nullable<Int8>,
+        res_business -> Nullable<Int8>,
+        res_within -> Nullable<Bool>,
+        res_extended -> Nullable<Bool>,
+        fr_day -> Nullable<Date>,
+        fr_business -> Nullable<Int8>,
+        fr_calendar -> Nullable<Int8>,
+        fr_within -> Nullable<Bool>,
+        breach_days -> Array<Nullable<Date>>,
+        kit_days -> Array<Nullable<Date>>,
+        held_departments -> Array<Nullable<Int8>>,
+        held_micros -> Array<Nullable<Int8>>,
+    }
+}
+
+diesel::table! {
+    report_rollups (dim, grain, start, department_id, key) {
+        dim -> Int2,
+        grain -> Int2,
+        start -> Date,
+        department_id -> Int8,
+        key -> Text,
+        received -> Int8,
+        outs -> Int8,
+        resolved -> Int8,
+        reopened -> Int8,
+        transfers -> Int8,
+        res_n -> Int8,
+        res_within -> Int8,
+        extended -> Int8,
+        fr_n -> Int8,
+        fr_within -> Int8,
+        breaches -> Int8,
+        kit -> Int8,
+        held_micros -> Int8,
+        held_n -> Int8,
+        hist_keys -> Array<Nullable<Int8>>,
+        hist_counts -> Array<Nullable<Int8>>,
+    }
+}
+
+diesel::table! {
+    report_state (id) {
+        id -> Bool,
+        time_zone -> Nullable<Text>,
+        min_day -> Nullable<Date>,
+        built_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     sla_applied_versions (source, source_id) {
         source -> Text,
         source_id -> Int8,
@@ -500,6 +571,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     password_resets,
     reference_counters,
+    report_dirty,
+    report_facts,
+    report_rollups,
+    report_state,
     sla_applied_versions,
     sla_clock_events,
     sla_clocks,

@@ -7,6 +7,7 @@
 pub mod digest;
 pub mod outbox;
 pub mod placement;
+pub mod reports;
 pub mod sla;
 
 pub use outbox::{deliver_due, run_outbox_worker, DeliveryReport};

@@ -11,6 +11,7 @@ pub mod charts;
 pub mod dashboards;
 pub mod digest;
 pub mod drilldown;
+pub mod fast;
 pub mod format;
 pub mod model;
 pub mod period;

@@ -11,6 +11,7 @@ mod cli;
 mod clock;
 mod config;
 mod embedded;
+mod fast_reports;
 mod generate;
 mod health;
 mod helpers;

@@ -1,0 +1,16 @@
+DROP TRIGGER ticket_events_report_update ON ticket_events;
+DROP TRIGGER ticket_events_report_delete ON ticket_events;
+DROP TRIGGER ticket_events_report_insert ON ticket_events;
+DROP TRIGGER ticket_holdings_report ON ticket_holdings;
+DROP TRIGGER sla_clock_events_report ON sla_clock_events;
+DROP TRIGGER sla_clocks_report_update ON sla_clocks;
+DROP TRIGGER sla_clocks_report_insert ON sla_clocks;
+DROP TRIGGER tickets_report_update ON tickets;
+DROP TRIGGER tickets_report_insert ON tickets;
+DROP FUNCTION report_mark_dirty();
+DROP FUNCTION report_mark_ticket_dirty();
+DROP INDEX ticket_holdings_ticket_idx;
+DROP TABLE report_dirty;
+DROP TABLE report_rollups;
+DROP TABLE report_facts;
+DROP TABLE report_state;
