@@ -147,6 +147,7 @@ reports-drill-bad = The link is not a valid list of tickets.
 reports-drill-bad-figure = Choose which figure's tickets to list: received, resolved, backlog or breaches.
 reports-drill-bad-by = A breakdown needs both “by” (department, category, kind, channel, staff or area) and “key”.
 reports-drill-bad-key = That is not a row of this breakdown.
+reports-drill-bad-format = Choose format=csv for a CSV download, or leave format out.
 
 ## Public statistics
 statistics-title = Our performance in numbers

@@ -82,6 +82,8 @@ pub struct DrillPage {
     pub truncated: bool,
     pub tickets: Vec<DrillTicket>,
     pub back_href: String,
+    /// The same list as CSV.
+    pub csv_href: String,
     pub zone: String,
 }
 
@@ -176,6 +178,7 @@ pub(super) fn samples(layout: &Layout, m: &mut HashMap<&'static str, serde_json:
             done_at: Some("2026-03-03T10:00:00+00:00".into()),
         }],
         back_href: "/staff/reports".into(),
+        csv_href: "/staff/reports/tickets?figure=received&format=csv".into(),
         zone: "Europe/London".into(),
     };
     m.insert(

@@ -276,6 +276,7 @@ const ROUTES: &[Route] = &[
     get("/staff/reports/csv/headline?preset=7d",                        [IN, IN, OK, OK, OK, OK, NO]),
     get("/staff/reports/csv/staff",                                     [IN, IN, HIDE, HIDE, OK, HIDE, NO]),
     get("/staff/reports/tickets?figure=received",                       [IN, IN, OK, OK, OK, NO, NO]),
+    get("/staff/reports/tickets?figure=backlog&format=csv",             [IN, IN, OK, OK, OK, NO, NO]),
     get("/api/v1/reports/dashboard",                                    [IN, IN, OK, OK, OK, OK, NO]),
     get("/api/v1/reports/dashboard?preset=12m",                         [IN, IN, OK, OK, OK, OK, NO]),
     get("/api/v1/reports/csv/headline",                                 [IN, IN, OK, OK, OK, OK, NO]),

@@ -295,6 +295,14 @@ async fn the_drill_down_lists_the_tickets_behind_a_number_for_those_who_may_see_
     assert!(html.contains("No tickets."));
     let (_, html) = page(&app, ROADS_SUPERVISOR, &drill("breaches", "")).await;
     assert!(html.contains(&b));
+    // The list downloads as CSV.
+    let (status, text) = page(&app, ROADS_SUPERVISOR, &drill("received", "&format=csv")).await;
+    assert_eq!(status, StatusCode::OK);
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[1].starts_with(&format!("{b},")), "{text}");
+    let (status, _) = page(&app, ROADS_SUPERVISOR, &drill("received", "&format=pdf")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     // The count matches the figure: resolved in March, in Roads.
     let (_, html) = page(&app, ROADS_SUPERVISOR, &drill("resolved", "")).await;
     assert!(html.contains("1 ticket") && html.contains(&b));

@@ -25,7 +25,7 @@ use crate::i18n::Locale;
 use crate::reports::drilldown::{self, Figure};
 use crate::reports::model::{Dimension, Key, Period, ReportQuery, ReportScope};
 use crate::reports::period::{self, Chosen, PeriodError, Preset};
-use crate::reports::view::{long_date, Dashboard, Data, Drill, Names};
+use crate::reports::view::{long_date, Cell, Dashboard, Data, Drill, Names, Table};
 use crate::routes::locale::RequestLocale;
 use crate::views::reports::{DrillPage, DrillTicket, PeriodForm, PresetChoice, ReportsPage};
 use crate::views::staff_accounts::StaffNav;
@@ -274,6 +274,8 @@ pub async fn csv(
 #[derive(Debug, Deserialize)]
 struct DrillQuery {
     figure: Option<String>,
+    /// `csv`: the list as a CSV download.
+    format: Option<String>,
     by: Option<String>,
     key: Option<String>,
 }
@@ -312,7 +314,7 @@ pub async fn tickets(
     let chosen = period::choose(
         req.query_string(),
         today(&clock, &settings),
-        &["figure", "by", "key"],
+        &["figure", "by", "key", "format"],
     )
     .map_err(|e| AppError::BadRequest(period_error_text(&e, locale)))?;
     let q: DrillQuery = web::Query::<DrillQuery>::from_query(req.query_string())
@@ -333,6 +335,11 @@ pub async fn tickets(
             ))
         }
         _ => return Err(bad("reports-drill-bad-by")),
+    };
+    let as_csv = match q.format.as_deref() {
+        None | Some("") | Some("html") => false,
+        Some("csv") => true,
+        Some(_) => return Err(bad("reports-drill-bad-format")),
     };
     let rq = query(scope, &chosen, &settings);
     let by2 = by.clone();
@@ -357,6 +364,47 @@ pub async fn tickets(
     if let Some((dim, key)) = &by {
         heading.push_str(" – ");
         heading.push_str(&names.label(*dim, key, locale));
+    }
+    if as_csv {
+        let zone = settings.application.time_zone;
+        let local = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&zone).to_rfc3339();
+        let table = Table {
+            id: "tickets".into(),
+            columns: [
+                "reports-col-reference",
+                "reports-col-subject",
+                "reports-col-status",
+                "reports-col-department",
+                "reports-col-category",
+                "reports-col-created",
+                "reports-col-done",
+            ]
+            .into_iter()
+            .map(|k| locale.text(k))
+            .collect(),
+            rows: rows
+                .iter()
+                .map(|r| {
+                    [
+                        r.reference.clone(),
+                        r.subject.clone(),
+                        r.status.clone(),
+                        r.department.clone(),
+                        r.category.clone(),
+                        local(r.created_at),
+                        r.done_at.map(local).unwrap_or_default(),
+                    ]
+                    .into_iter()
+                    .map(Cell::label)
+                    .collect()
+                })
+                .collect(),
+        };
+        return Ok(csv_response(
+            &format!("tickets-{}", figure.as_str()),
+            Some(&chosen),
+            table.to_csv(),
+        ));
     }
     let (token, cookie) = csrf::token_for(
         &req,
@@ -383,6 +431,7 @@ pub async fn tickets(
             })
             .collect(),
         back_href: format!("/staff/reports?{}", chosen.query()),
+        csv_href: format!("{}&format=csv", req.uri()),
         zone: settings.application.time_zone.name().to_string(),
     };
     let mut res = html(
