@@ -361,7 +361,10 @@ impl Times {
     fn of(&self, i: u64) -> DateTime<Utc> {
         let jitter = (mix(self.seed ^ i) >> 11) as f64 / (1u64 << 53) as f64;
         let frac = (i as f64 + jitter) / self.tickets as f64;
-        self.start + Duration::microseconds((self.span_micros as f64 * frac) as i64)
+        // Whole seconds, as the clock log keeps elapsed time: a sub-second
+        // start would make a replay count fractions the kept state dropped.
+        let at = self.start + Duration::microseconds((self.span_micros as f64 * frac) as i64);
+        DateTime::from_timestamp(at.timestamp(), 0).expect("in range")
     }
 
     /// The first ticket made at or after `t`.
@@ -1153,7 +1156,7 @@ impl<'a> Maker<'a> {
     /// One ticket: its row, holding, timeline, and SLA clocks when open.
     fn ticket(&mut self, b: &mut Batch, i: u64, contact: i64) {
         let catalogue = self.catalogue;
-        let now = self.options.until;
+        let now = DateTime::from_timestamp(self.options.until.timestamp(), 0).expect("in range");
         let id = self.reserved.tickets + i as i64;
         let created = self.times.of(i);
         let rng = &mut self.rng;
@@ -1513,7 +1516,7 @@ impl<'a> Maker<'a> {
         sla: &Sla,
         steps: &[Step],
     ) -> Option<DateTime<Utc>> {
-        let now = self.options.until;
+        let now = DateTime::from_timestamp(self.options.until.timestamp(), 0).expect("in range");
         let calendar = self.catalogue.calendars.get(sla.calendar_id).ok()?;
         let mut earliest: Option<DateTime<Utc>> = None;
         for (k, kind) in ClockKind::ALL.into_iter().enumerate() {
