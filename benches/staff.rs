@@ -546,12 +546,14 @@ async fn measure(
         server.push(s);
         client.push(c);
     }
-    Ok(Measure {
+    let m = Measure {
         name: name.to_string(),
         kind,
         server,
         client,
-    })
+    };
+    m.print(); // at once too, so an interrupted run still shows it
+    Ok(m)
 }
 
 /// One GET: (server ms from Server-Timing, client ms).

@@ -105,6 +105,8 @@ struct Catalogue {
     staff: Vec<(i64, Vec<i64>)>,
     /// Every active member of staff who works tickets.
     all_staff: Vec<i64>,
+    /// Staff names by id (JSON-escaped), for timeline entries.
+    names: Vec<(i64, String)>,
     calendars: Calendars,
     placer: Placer,
 }
@@ -206,6 +208,15 @@ fn load_catalogue(conn: &mut PgConnection) -> anyhow::Result<Catalogue> {
         .select((user_departments::department_id, user_departments::user_id))
         .load(conn)?;
     let department_ids: Vec<i64> = departments::table.select(departments::id).load(conn)?;
+    let names: Vec<(i64, String)> = users::table
+        .select((users::id, users::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .map(|(id, name)| {
+            let quoted = serde_json::to_string(&name).expect("a string serialises");
+            (id, quoted[1..quoted.len() - 1].to_string())
+        })
+        .collect();
     let mut all_staff: Vec<i64> = memberships.iter().map(|(_, u)| *u).collect();
     all_staff.sort_unstable();
     all_staff.dedup();
@@ -263,9 +274,19 @@ fn load_catalogue(conn: &mut PgConnection) -> anyhow::Result<Catalogue> {
         categories,
         staff,
         all_staff,
+        names,
         calendars: Calendars::load_all(conn)?,
         placer: crate::areas::placement::placer(conn)?,
     })
+}
+
+impl Catalogue {
+    fn name_of(&self, user: i64) -> &str {
+        self.names
+            .iter()
+            .find(|(id, _)| *id == user)
+            .map_or("", |(_, n)| n.as_str())
+    }
 }
 
 /// Reserves `n` ids from a table's sequence: the caller may use `start..start+n`.
@@ -340,7 +361,10 @@ impl Times {
     fn of(&self, i: u64) -> DateTime<Utc> {
         let jitter = (mix(self.seed ^ i) >> 11) as f64 / (1u64 << 53) as f64;
         let frac = (i as f64 + jitter) / self.tickets as f64;
-        self.start + Duration::microseconds((self.span_micros as f64 * frac) as i64)
+        // Whole seconds, as the clock log keeps elapsed time: a sub-second
+        // start would make a replay count fractions the kept state dropped.
+        let at = self.start + Duration::microseconds((self.span_micros as f64 * frac) as i64);
+        DateTime::from_timestamp(at.timestamp(), 0).expect("in range")
     }
 
     /// The first ticket made at or after `t`.
@@ -1132,7 +1156,7 @@ impl<'a> Maker<'a> {
     /// One ticket: its row, holding, timeline, and SLA clocks when open.
     fn ticket(&mut self, b: &mut Batch, i: u64, contact: i64) {
         let catalogue = self.catalogue;
-        let now = self.options.until;
+        let now = DateTime::from_timestamp(self.options.until.timestamp(), 0).expect("in range");
         let id = self.reserved.tickets + i as i64;
         let created = self.times.of(i);
         let rng = &mut self.rng;
@@ -1296,7 +1320,8 @@ impl<'a> Maker<'a> {
         if let Some(a) = actor {
             if assignee.is_some() {
                 let data = format!(
-                    r#"{{"from":null,"to":{{"id":{a}}},"status_from":"new","status_to":"assigned"}}"#
+                    r#"{{"from":null,"to":{{"id":{a},"name":"{}"}},"status_from":"new","status_to":"assigned"}}"#,
+                    catalogue.name_of(a)
                 );
                 event("assigned", Some(a), "", &data, false, triaged_at);
                 steps.push(step(
@@ -1336,8 +1361,19 @@ impl<'a> Maker<'a> {
                               by: Option<i64>,
                               steps: &mut Vec<Step>,
                               last: &mut S| {
+                // As the app records it: the ticket page and reports read these.
+                let action = match to {
+                    S::WaitingOnCitizen => "wait_on_citizen",
+                    S::Resolved => "resolve",
+                    S::Closed => "close",
+                    _ => "reopen",
+                };
+                let code = match (to, resolution) {
+                    (S::Closed, Some(code)) => format!(r#","resolution_code":"{code}""#),
+                    _ => String::new(),
+                };
                 let data = format!(
-                    r#"{{"status_from":"{}","status_to":"{}"}}"#,
+                    r#"{{"from":"{}","to":"{}","action":"{action}"{code}}}"#,
                     last.as_str(),
                     to.as_str()
                 );
@@ -1480,7 +1516,7 @@ impl<'a> Maker<'a> {
         sla: &Sla,
         steps: &[Step],
     ) -> Option<DateTime<Utc>> {
-        let now = self.options.until;
+        let now = DateTime::from_timestamp(self.options.until.timestamp(), 0).expect("in range");
         let calendar = self.catalogue.calendars.get(sla.calendar_id).ok()?;
         let mut earliest: Option<DateTime<Utc>> = None;
         for (k, kind) in ClockKind::ALL.into_iter().enumerate() {
