@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::Context;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Bool, Date, Integer, SmallInt, Text};
+use diesel::sql_types::{Array, BigInt, Date, Integer, SmallInt, Text};
 
 use super::facts::{Fact, COLUMNS};
 use super::refresh::{any_dirty, rebuild, refresh, state};
@@ -213,8 +213,9 @@ struct Group {
 /// The question in rollup terms: the buckets, and which units to read.
 struct Plan {
     buckets: Vec<Period>,
-    /// (part, grain, start, with histograms)
-    units: Vec<(Part, Grain, NaiveDate, bool)>,
+    /// (part, grain, start, histogram: 0 none, 1 whole, 2 the last
+    /// [`OFFSETS`] entries, where the days-to-done offsets sort)
+    units: Vec<(Part, Grain, NaiveDate, i16)>,
 }
 
 impl Plan {
@@ -229,13 +230,13 @@ impl Plan {
         };
         for (i, b) in buckets.iter().enumerate() {
             for (g, s) in split(b.from, b.to) {
-                units.push((Part::Bucket(i), g, s, true));
+                units.push((Part::Bucket(i), g, s, 1));
             }
         }
         if let (Some(min), Some(first)) = (min_day, buckets.first()) {
             if min < first.from {
                 for (g, s) in split(min, first.from) {
-                    units.push((Part::Before, g, s, false));
+                    units.push((Part::Before, g, s, 0));
                 }
             }
             let mut wanted = std::collections::BTreeSet::new();
@@ -243,11 +244,7 @@ impl Plan {
                 let from = (b.to - chrono::Duration::days(OFFSETS)).max(min);
                 wanted.extend(days(from, b.to));
             }
-            units.extend(
-                wanted
-                    .into_iter()
-                    .map(|d| (Part::Day(d), Grain::Day, d, true)),
-            );
+            units.extend(wanted.into_iter().map(|d| (Part::Day(d), Grain::Day, d, 2)));
         }
         Self { buckets, units }
     }
@@ -432,20 +429,26 @@ fn fetch(
     let tags: Vec<i32> = (0..asm.plan.units.len() as i32).collect();
     let grains: Vec<i16> = asm.plan.units.iter().map(|u| grain_code(u.1)).collect();
     let starts: Vec<NaiveDate> = asm.plan.units.iter().map(|u| u.2).collect();
-    let hist: Vec<bool> = asm.plan.units.iter().map(|u| u.3).collect();
+    let hist: Vec<i16> = asm.plan.units.iter().map(|u| u.3).collect();
     let rows: Vec<FetchedRow> = diesel::sql_query(format!(
         "SELECT u.tag, r.department_id, r.key, {counters}, \
-           CASE WHEN u.hist THEN r.hist_keys ELSE '{{}}' END AS hist_keys, \
-           CASE WHEN u.hist THEN r.hist_counts ELSE '{{}}' END AS hist_counts \
-         FROM unnest($1::int4[], $2::int2[], $3::date[], $4::bool[]) AS u(tag, grain, start, hist) \
+           CASE u.hist WHEN 1 THEN r.hist_keys \
+             WHEN 2 THEN r.hist_keys[GREATEST(cardinality(r.hist_keys) - {tail}, 1):] \
+             ELSE '{{}}' END AS hist_keys, \
+           CASE u.hist WHEN 1 THEN r.hist_counts \
+             WHEN 2 THEN r.hist_counts[GREATEST(cardinality(r.hist_counts) - {tail}, 1):] \
+             ELSE '{{}}' END AS hist_counts \
+         FROM unnest($1::int4[], $2::int2[], $3::date[], $4::int2[]) AS u(tag, grain, start, hist) \
          JOIN report_rollups r ON r.dim = $5 AND r.grain = u.grain AND r.start = u.start \
          WHERE {filter} AND cardinality($6::bigint[]) >= 0 AND length($7) >= 0",
-        counters = COUNTERS.map(|c| format!("r.{c}")).join(", ")
+        counters = COUNTERS.map(|c| format!("r.{c}")).join(", "),
+        // The offsets are the last measure, at most OFFSETS entries.
+        tail = OFFSETS - 1,
     ))
     .bind::<Array<Integer>, _>(&tags)
     .bind::<Array<SmallInt>, _>(&grains)
     .bind::<Array<Date>, _>(&starts)
-    .bind::<Array<Bool>, _>(&hist)
+    .bind::<Array<SmallInt>, _>(&hist)
     .bind::<SmallInt, _>(dim)
     .bind::<Array<BigInt>, _>(&departments)
     .bind::<Text, _>(&key)
@@ -649,7 +652,7 @@ struct HeldRows(Vec<(String, [i64; 14])>);
 
 fn fetch_held(
     conn: &mut PgConnection,
-    units: &[(Part, Grain, NaiveDate, bool)],
+    units: &[(Part, Grain, NaiveDate, i16)],
     scope: &ReportScope,
     out: &mut HeldRows,
 ) -> anyhow::Result<()> {
