@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS tickets_merged_into_idx;
