@@ -20,9 +20,7 @@
 //! Targets (leader ≤ 200 ms p95, supervisor ≤ 100 ms p95) are printed, never
 //! asserted.
 
-use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{ensure, Context};
@@ -34,6 +32,9 @@ use civicdesk::reports::model::{ReportQuery, ReportScope, ReportSource};
 use civicdesk::reports::reference::Reference;
 use diesel::sql_types::{BigInt, Text};
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl};
+
+mod common;
+use common::{spawn_watchdog, Scratch};
 
 const LEADER_TARGET_MS: f64 = 200.0;
 const SUPERVISOR_TARGET_MS: f64 = 100.0;
@@ -89,7 +90,7 @@ fn run() -> anyhow::Result<()> {
     let url = match std::env::var("BENCH_DATABASE_URL") {
         Ok(url) if !url.is_empty() => url,
         _ => {
-            let s = Scratch::new()?;
+            let s = Scratch::new("civicdesk-bench-reports-")?;
             eprintln!(
                 "starting a throwaway PostgreSQL cluster in {}",
                 s.0.display()
@@ -267,56 +268,4 @@ fn run() -> anyhow::Result<()> {
     );
     drop(conn);
     Ok(())
-}
-
-/// A temporary folder the PostgreSQL service user can traverse; removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new() -> anyhow::Result<Self> {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::Builder::new()
-            .prefix("civicdesk-bench-reports-")
-            .tempdir()
-            .context("creating a temporary folder")?
-            .keep();
-        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755))?;
-        Ok(Self(dir))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-/// If this process is killed, stop the cluster and delete the folder anyway.
-#[allow(clippy::zombie_processes)]
-fn spawn_watchdog(root: &Path, pgdata: &Path) {
-    use std::os::unix::process::CommandExt;
-    let script = format!(
-        "while kill -0 {parent} 2>/dev/null; do sleep 0.5; done; \
-         pid=$(head -n 1 '{pgdata}/postmaster.pid' 2>/dev/null); \
-         if [ -n \"$pid\" ]; then kill -QUIT \"$pid\" 2>/dev/null; \
-           for i in $(seq 1 100); do kill -0 \"$pid\" 2>/dev/null || break; sleep 0.1; done; fi; \
-         rm -rf '{root}'",
-        parent = std::process::id(),
-        pgdata = pgdata.display(),
-        root = root.display(),
-    );
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(script)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    // SAFETY: setsid is async-signal-safe.
-    unsafe {
-        cmd.pre_exec(|| {
-            nix::unistd::setsid().map_err(std::io::Error::from)?;
-            Ok(())
-        });
-    }
-    let _ = cmd.spawn();
 }

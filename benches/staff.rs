@@ -36,6 +36,9 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use secrecy::ExposeSecret;
 
+mod common;
+use common::{spawn_watchdog, Scratch};
+
 const TARGET_QUEUE_MS: f64 = 15.0;
 const TARGET_TICKET_MS: f64 = 15.0;
 const TARGET_SEARCH_MS: f64 = 50.0;
@@ -66,7 +69,7 @@ fn run() -> anyhow::Result<()> {
     ensure!(tickets >= 1_000, "BENCH_TICKETS must be at least 1000");
     ensure!(requests >= 20, "BENCH_REQUESTS must be at least 20");
 
-    let scratch = Scratch::new()?;
+    let scratch = Scratch::new("civicdesk-bench-staff-")?;
     eprintln!(
         "starting a throwaway PostgreSQL cluster in {}",
         scratch.0.display()
@@ -926,55 +929,3 @@ impl Drop for ServerProcess {
 
 // ---------------------------------------------------------------------------
 // Scratch space and clean-up
-
-/// A temporary folder the PostgreSQL service user can traverse; removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new() -> anyhow::Result<Self> {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::Builder::new()
-            .prefix("civicdesk-bench-staff-")
-            .tempdir()
-            .context("creating a temporary folder")?
-            .keep();
-        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755))?;
-        Ok(Self(dir))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-/// If this process is killed, stop the cluster and delete the folder anyway.
-#[allow(clippy::zombie_processes)]
-fn spawn_watchdog(root: &Path, pgdata: &Path) {
-    use std::os::unix::process::CommandExt;
-    let script = format!(
-        "while kill -0 {parent} 2>/dev/null; do sleep 0.5; done; \
-         pid=$(head -n 1 '{pgdata}/postmaster.pid' 2>/dev/null); \
-         if [ -n \"$pid\" ]; then kill -QUIT \"$pid\" 2>/dev/null; \
-           for i in $(seq 1 100); do kill -0 \"$pid\" 2>/dev/null || break; sleep 0.1; done; fi; \
-         rm -rf '{root}'",
-        parent = std::process::id(),
-        pgdata = pgdata.display(),
-        root = root.display(),
-    );
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(script)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    // SAFETY: setsid is async-signal-safe.
-    unsafe {
-        cmd.pre_exec(|| {
-            nix::unistd::setsid().map_err(std::io::Error::from)?;
-            Ok(())
-        });
-    }
-    let _ = cmd.spawn();
-}

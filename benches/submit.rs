@@ -63,6 +63,9 @@ use civicdesk::embedded_pg::{ClusterOptions, EmbeddedCluster, PgBinaries};
 use civicdesk::requests::{self, notify, submit, SubmissionTarget};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 
+mod common;
+use common::{spawn_watchdog, Scratch};
+
 const CATEGORY: &str = "pothole";
 const TARGET_RATIO: f64 = 0.60;
 const TARGET_P99_MS: f64 = 25.0;
@@ -143,7 +146,7 @@ fn run() -> anyhow::Result<bool> {
 
     // The database: a throwaway cluster, removed when `scratch` is dropped
     // (after the cluster, declared later, has been stopped).
-    let scratch = Scratch::new()?;
+    let scratch = Scratch::new("civicdesk-bench-")?;
     let options = ClusterOptions {
         durable: false,
         max_connections: (params.clients as u32 + 50).max(100),
@@ -284,69 +287,6 @@ impl Machine {
 
 // ---------------------------------------------------------------------------
 // Scratch space and clean-up
-
-/// A temporary folder the PostgreSQL service user can traverse (when we run as
-/// root the server runs as `postgres`); removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new() -> anyhow::Result<Self> {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::Builder::new()
-            .prefix("civicdesk-bench-")
-            .tempdir()
-            .context("creating a temporary folder")?
-            .keep();
-        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755))?;
-        Ok(Self(dir))
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-/// If this process is killed, stop the cluster and delete the folder anyway.
-/// The watchdog must outlive us, so it is deliberately never waited for.
-#[allow(clippy::zombie_processes)]
-fn spawn_watchdog(root: &Path, pgdata: &Path) {
-    use std::os::unix::process::CommandExt;
-    let script = format!(
-        "while kill -0 {parent} 2>/dev/null; do sleep 0.5; done; \
-         pid=$(head -n 1 '{pgdata}/postmaster.pid' 2>/dev/null); \
-         if [ -n \"$pid\" ]; then kill -QUIT \"$pid\" 2>/dev/null; \
-           for i in $(seq 1 100); do kill -0 \"$pid\" 2>/dev/null || break; sleep 0.1; done; fi; \
-         rm -rf '{root}'",
-        parent = std::process::id(),
-        pgdata = pgdata.display(),
-        root = root.display(),
-    );
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(script)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    // SAFETY: setsid is async-signal-safe.
-    unsafe {
-        cmd.pre_exec(|| {
-            nix::unistd::setsid().map_err(std::io::Error::from)?;
-            Ok(())
-        });
-    }
-    if let Err(e) = cmd.spawn() {
-        eprintln!(
-            "warning: no clean-up watchdog ({e}); an interrupted run may leave {}",
-            root.display()
-        );
-    }
-}
 
 // ---------------------------------------------------------------------------
 // What is submitted
