@@ -70,64 +70,70 @@ fn run() -> anyhow::Result<()> {
     ensure!(requests >= 20, "BENCH_REQUESTS must be at least 20");
 
     let scratch = Scratch::new("civicdesk-bench-staff-")?;
-    eprintln!(
-        "starting a throwaway PostgreSQL cluster in {}",
-        scratch.0.display()
-    );
-    let cluster = EmbeddedCluster::start(
-        &scratch.0.join("db"),
-        &ClusterOptions {
-            durable: false,
-            max_connections: 50,
-            ..ClusterOptions::default()
-        },
-    )
-    .context("starting the throwaway PostgreSQL cluster")?;
-    spawn_watchdog(&scratch.0, cluster.pgdata());
-    let url = cluster.database_url();
-    let mut conn = PgConnection::establish(&url).context("connecting")?;
-    civicdesk::db::migrate(&mut conn)?;
-    let tz = chrono_tz::Europe::London;
-    let seeded = civicdesk::seed::seed_demo(&mut conn, tz, civicdesk::seed::current_year(tz))?;
+    let agent_email = "roads.agent@demo-council.invalid";
+    let supervisor_email = "roads.supervisor@demo-council.invalid";
+    // The data: a database given as it is, or a throwaway cluster filled now.
+    let existing = std::env::var("BENCH_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    let mut _cluster = None;
+    let (url, mut conn, passwords, load) = match existing {
+        Some(url) => {
+            let mut conn = PgConnection::establish(&url).context("connecting")?;
+            // The two people sign in with passwords set for this run.
+            let mut passwords = Vec::new();
+            for email in [agent_email, supervisor_email] {
+                let pw = civicdesk::auth::password::generate();
+                let hash = civicdesk::auth::password::hash(&pw)
+                    .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))?;
+                let n = diesel::sql_query("UPDATE users SET password_hash = $1 WHERE email = $2")
+                    .bind::<Text, _>(&hash)
+                    .bind::<Text, _>(email)
+                    .execute(&mut conn)?;
+                ensure!(n == 1, "the database has no {email} (seed the demo first)");
+                passwords.push((email.to_string(), pw.expose_secret().to_string()));
+            }
+            let counts = Load::Existing(Counts::read(&mut conn)?);
+            (url, conn, passwords, counts)
+        }
+        None => {
+            eprintln!(
+                "starting a throwaway PostgreSQL cluster in {}",
+                scratch.0.display()
+            );
+            let cluster = EmbeddedCluster::start(
+                &scratch.0.join("db"),
+                &ClusterOptions {
+                    durable: false,
+                    max_connections: 50,
+                    ..ClusterOptions::default()
+                },
+            )
+            .context("starting the throwaway PostgreSQL cluster")?;
+            spawn_watchdog(&scratch.0, cluster.pgdata());
+            let url = cluster.database_url();
+            _cluster = Some(cluster);
+            let mut conn = PgConnection::establish(&url).context("connecting")?;
+            civicdesk::db::migrate(&mut conn)?;
+            let tz = chrono_tz::Europe::London;
+            let seeded =
+                civicdesk::seed::seed_demo(&mut conn, tz, civicdesk::seed::current_year(tz))?;
+            let passwords = seeded
+                .logins
+                .iter()
+                .map(|l| (l.email.clone(), l.password.expose_secret().to_string()))
+                .collect();
+            let load = generate(&url, &mut conn, tickets)?;
+            (url, conn, passwords, load)
+        }
+    };
     let password = |email: &str| -> anyhow::Result<String> {
-        seeded
-            .logins
+        passwords
             .iter()
-            .find(|l| l.email == email)
-            .map(|l| l.password.expose_secret().to_string())
+            .find(|(e, _)| e == email)
+            .map(|(_, p)| p.clone())
             .with_context(|| format!("the demo has no {email}"))
     };
-
-    // 1. The data.
-    eprintln!("generating {tickets} tickets");
-    let options = GenerateOptions {
-        tickets,
-        seed: 2026,
-        batch: 20_000,
-        until: chrono::Utc::now(),
-        bulk_threshold: BULK_THRESHOLD,
-    };
-    let started = Instant::now();
-    let mut rows_loaded = Duration::ZERO;
-    let mut last_print = Instant::now();
-    let loaders: usize = var("BENCH_LOADERS", 2)?;
-    let report = generate_parallel(&url, loaders, &options, |done| {
-        if done == tickets {
-            rows_loaded = started.elapsed();
-        }
-        if last_print.elapsed() > Duration::from_secs(5) || done == tickets {
-            last_print = Instant::now();
-            eprintln!(
-                "  {done} tickets, {:.0}/s",
-                done as f64 / started.elapsed().as_secs_f64()
-            );
-        }
-    })?;
-    let generated = started.elapsed();
-    let started = Instant::now();
-    exec(&mut conn, "VACUUM ANALYZE")?;
-    let vacuum = started.elapsed();
-    let verify = sla_verify(&mut conn)?;
     let facts = Facts::read(&mut conn)?;
 
     // 2. The real server.
@@ -137,8 +143,6 @@ fn run() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let base = server.url.clone();
-    let agent_email = "roads.agent@demo-council.invalid";
-    let supervisor_email = "roads.supervisor@demo-council.invalid";
     let (agent, supervisor) = runtime.block_on(async {
         anyhow::Ok((
             Person::sign_in(&base, agent_email, &password(agent_email)?).await?,
@@ -276,38 +280,11 @@ fn run() -> anyhow::Result<()> {
     // 4. The baseline, in the database.
     let baseline = Baseline::measure(&mut conn, &facts)?;
     drop(conn);
-    drop(cluster);
+    drop(_cluster);
 
     // The report.
     println!();
-    println!(
-        "Staff benchmark: {} tickets ({} timeline events, {} citizens, {} SLA clocks), {} requests per measure",
-        report.tickets, report.events, report.contacts, report.clocks, requests
-    );
-    println!(
-        "  machine: {} cores; PostgreSQL {}",
-        std::thread::available_parallelism().map_or(0, |n| n.get()),
-        facts.postgres
-    );
-    println!();
-    println!("Generating the data:");
-    let secs = generated.as_secs_f64();
-    let rows = rows_loaded.as_secs_f64();
-    println!(
-        "  rows: {:.1} s, {:.0} tickets/s (progress bar's rate; indexes not yet built)",
-        rows,
-        report.tickets as f64 / rows
-    );
-    println!(
-        "  with the index build ({:.1} s) and ANALYZE: {:.1} s, {:.0} tickets/s; rows frozen: {}",
-        report.index_build.as_secs_f64(),
-        secs,
-        report.tickets as f64 / secs,
-        report.frozen
-    );
-    println!("  VACUUM ANALYZE afterwards: {:.1} s", vacuum.as_secs_f64());
-    println!("  civicdesk sla verify: {verify}");
-    println!();
+    load.print(requests, &facts.postgres);
     println!(
         "{:<44} {:>7} {:>7} {:>7} {:>9} {:>9}  target (p95 server)",
         "measure (server time = Server-Timing)", "p50", "p95", "max", "client p50", "client p95",
@@ -318,6 +295,141 @@ fn run() -> anyhow::Result<()> {
     println!();
     baseline.print();
     Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// The data
+
+/// How the data came to be: generated in this run, or found as it is.
+enum Load {
+    Generated {
+        report: civicdesk::generate::GenerateReport,
+        /// Rows in, before the index build.
+        rows: Duration,
+        /// Rows, indexes and ANALYZE.
+        all: Duration,
+        vacuum: Duration,
+        verify: String,
+    },
+    Existing(Counts),
+}
+
+/// What an existing database holds.
+struct Counts {
+    tickets: i64,
+    events: i64,
+    contacts: i64,
+    clocks: i64,
+}
+
+impl Counts {
+    fn read(conn: &mut PgConnection) -> anyhow::Result<Self> {
+        let n = |conn: &mut PgConnection, table: &str| -> anyhow::Result<i64> {
+            values(conn, &format!("SELECT count(*)::text AS v FROM {table}"))?
+                .pop()
+                .context("a count")?
+                .parse()
+                .context("a count")
+        };
+        Ok(Self {
+            tickets: n(conn, "tickets")?,
+            events: n(conn, "ticket_events")?,
+            contacts: n(conn, "contacts")?,
+            clocks: n(conn, "sla_clocks")?,
+        })
+    }
+}
+
+/// Fills the throwaway database with `tickets` tickets, timed.
+fn generate(url: &str, conn: &mut PgConnection, tickets: u64) -> anyhow::Result<Load> {
+    eprintln!("generating {tickets} tickets");
+    let options = GenerateOptions {
+        tickets,
+        seed: 2026,
+        batch: 20_000,
+        until: chrono::Utc::now(),
+        bulk_threshold: BULK_THRESHOLD,
+    };
+    let started = Instant::now();
+    let mut rows = Duration::ZERO;
+    let mut last_print = Instant::now();
+    let loaders: usize = var("BENCH_LOADERS", 2)?;
+    let report = generate_parallel(url, loaders, &options, |done| {
+        if done == tickets {
+            rows = started.elapsed();
+        }
+        if last_print.elapsed() > Duration::from_secs(5) || done == tickets {
+            last_print = Instant::now();
+            eprintln!(
+                "  {done} tickets, {:.0}/s",
+                done as f64 / started.elapsed().as_secs_f64()
+            );
+        }
+    })?;
+    let all = started.elapsed();
+    let started = Instant::now();
+    exec(conn, "VACUUM ANALYZE")?;
+    let vacuum = started.elapsed();
+    let verify = sla_verify(conn)?;
+    Ok(Load::Generated {
+        report,
+        rows,
+        all,
+        vacuum,
+        verify,
+    })
+}
+
+impl Load {
+    fn print(&self, requests: usize, postgres: &str) {
+        let (tickets, events, contacts, clocks) = match self {
+            Self::Generated { report, .. } => (
+                report.tickets as i64,
+                report.events as i64,
+                report.contacts as i64,
+                report.clocks as i64,
+            ),
+            Self::Existing(c) => (c.tickets, c.events, c.contacts, c.clocks),
+        };
+        println!();
+        println!(
+            "Staff benchmark: {tickets} tickets ({events} timeline events, {contacts} citizens, {clocks} SLA clocks), {requests} requests per measure"
+        );
+        println!(
+            "  machine: {} cores; PostgreSQL {postgres}",
+            std::thread::available_parallelism().map_or(0, |n| n.get()),
+        );
+        println!();
+        match self {
+            Self::Existing(_) => {
+                println!("The data: an existing database (BENCH_DATABASE_URL), as it is.")
+            }
+            Self::Generated {
+                report,
+                rows,
+                all,
+                vacuum,
+                verify,
+            } => {
+                println!("Generating the data:");
+                println!(
+                    "  rows: {:.1} s, {:.0} tickets/s (progress bar's rate; indexes not yet built)",
+                    rows.as_secs_f64(),
+                    report.tickets as f64 / rows.as_secs_f64()
+                );
+                println!(
+                    "  with the index build ({:.1} s) and ANALYZE: {:.1} s, {:.0} tickets/s; rows frozen: {}",
+                    report.index_build.as_secs_f64(),
+                    all.as_secs_f64(),
+                    report.tickets as f64 / all.as_secs_f64(),
+                    report.frozen
+                );
+                println!("  VACUUM ANALYZE afterwards: {:.1} s", vacuum.as_secs_f64());
+                println!("  civicdesk sla verify: {verify}");
+            }
+        }
+        println!();
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -494,6 +606,8 @@ struct Measure {
     kind: Kind,
     server: Vec<f64>,
     client: Vec<f64>,
+    /// Server time per URL, to name the slowest.
+    by_url: std::collections::HashMap<String, Vec<f64>>,
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -522,6 +636,22 @@ impl Measure {
             percentile(&c, 0.95),
             if p95 <= target { "met" } else { "NOT met" }
         );
+        // The URLs behind a slow p95: the three with the slowest median.
+        let mut urls: Vec<(f64, &String)> = self
+            .by_url
+            .iter()
+            .map(|(u, v)| {
+                let mut v = v.clone();
+                v.sort_by(|a, b| a.total_cmp(b));
+                (percentile(&v, 0.5), u)
+            })
+            .collect();
+        urls.sort_by(|a, b| b.0.total_cmp(&a.0));
+        if std::env::var_os("BENCH_SLOWEST").is_some() {
+            for (ms, url) in urls.iter().take(3) {
+                println!("    slowest: {ms:>7.2}ms  {url}");
+            }
+        }
     }
 }
 
@@ -543,17 +673,20 @@ async fn measure(
     }
     let mut server = Vec::with_capacity(requests);
     let mut client = Vec::with_capacity(requests);
+    let mut by_url: std::collections::HashMap<String, Vec<f64>> = Default::default();
     for _ in 0..requests {
         let (person, path) = urls.choose(rng).expect("not empty");
         let (s, c) = fetch(person, base, path, api).await?;
         server.push(s);
         client.push(c);
+        by_url.entry(path.clone()).or_default().push(s);
     }
     let m = Measure {
         name: name.to_string(),
         kind,
         server,
         client,
+        by_url,
     };
     m.print(); // at once too, so an interrupted run still shows it
     Ok(m)
