@@ -25,7 +25,7 @@ use std::time::Instant;
 
 use anyhow::{ensure, Context};
 use chrono::{Datelike, Utc};
-use civicdesk::embedded_pg::{ClusterOptions, EmbeddedCluster};
+use civicdesk::embedded_pg::ClusterOptions;
 use civicdesk::reports::dashboards;
 use civicdesk::reports::fast::{self, Fast};
 use civicdesk::reports::model::{ReportQuery, ReportScope, ReportSource};
@@ -34,7 +34,7 @@ use diesel::sql_types::{BigInt, Text};
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl};
 
 mod common;
-use common::{spawn_watchdog, Scratch};
+use common::{throwaway_cluster, Scratch};
 
 const LEADER_TARGET_MS: f64 = 200.0;
 const SUPERVISOR_TARGET_MS: f64 = 100.0;
@@ -91,19 +91,7 @@ fn run() -> anyhow::Result<()> {
         Ok(url) if !url.is_empty() => url,
         _ => {
             let s = Scratch::new("civicdesk-bench-reports-")?;
-            eprintln!(
-                "starting a throwaway PostgreSQL cluster in {}",
-                s.0.display()
-            );
-            let cluster = EmbeddedCluster::start(
-                &s.0.join("db"),
-                &ClusterOptions {
-                    durable: false,
-                    ..ClusterOptions::default()
-                },
-            )
-            .context("starting the throwaway PostgreSQL cluster")?;
-            spawn_watchdog(&s.0, cluster.pgdata());
+            let cluster = throwaway_cluster(&s, ClusterOptions::default())?;
             let url = cluster.database_url();
             scratch = Some(s);
             _cluster = Some(cluster);

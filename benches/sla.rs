@@ -30,14 +30,14 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use civicdesk::configuration::{Environment, Overrides, Settings};
 use civicdesk::domain::business_time::BusinessCalendar;
 use civicdesk::email::EmailTemplates;
-use civicdesk::embedded_pg::{ClusterOptions, EmbeddedCluster};
+use civicdesk::embedded_pg::ClusterOptions;
 use civicdesk::sla::calendars::Calendars;
 use civicdesk::sla::sweep::{sweep, SweepContext, SweepReport};
 use diesel::sql_types::{BigInt, Text};
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl};
 
 mod common;
-use common::{spawn_watchdog, Scratch};
+use common::{throwaway_cluster, Scratch};
 
 const TARGET_IDLE_DB_MS: f64 = 5.0;
 
@@ -71,20 +71,13 @@ fn run() -> anyhow::Result<()> {
     );
 
     let scratch = Scratch::new("civicdesk-bench-sla-")?;
-    eprintln!(
-        "starting a throwaway PostgreSQL cluster in {}",
-        scratch.0.display()
-    );
-    let cluster = EmbeddedCluster::start(
-        &scratch.0.join("db"),
-        &ClusterOptions {
-            durable: false,
+    let cluster = throwaway_cluster(
+        &scratch,
+        ClusterOptions {
             max_connections: 50,
             ..ClusterOptions::default()
         },
-    )
-    .context("starting the throwaway PostgreSQL cluster")?;
-    spawn_watchdog(&scratch.0, cluster.pgdata());
+    )?;
     let url = cluster.database_url();
     let mut conn = PgConnection::establish(&url).context("connecting")?;
     civicdesk::db::migrate(&mut conn)?;

@@ -28,7 +28,7 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context};
-use civicdesk::embedded_pg::{ClusterOptions, EmbeddedCluster};
+use civicdesk::embedded_pg::ClusterOptions;
 use civicdesk::generate::{generate_parallel, GenerateOptions, BULK_THRESHOLD};
 use diesel::sql_types::Text;
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl};
@@ -37,7 +37,7 @@ use rand::SeedableRng;
 use secrecy::ExposeSecret;
 
 mod common;
-use common::{spawn_watchdog, Scratch};
+use common::{throwaway_cluster, Scratch};
 
 const TARGET_QUEUE_MS: f64 = 15.0;
 const TARGET_TICKET_MS: f64 = 15.0;
@@ -97,20 +97,13 @@ fn run() -> anyhow::Result<()> {
             (url, conn, passwords, counts)
         }
         None => {
-            eprintln!(
-                "starting a throwaway PostgreSQL cluster in {}",
-                scratch.0.display()
-            );
-            let cluster = EmbeddedCluster::start(
-                &scratch.0.join("db"),
-                &ClusterOptions {
-                    durable: false,
+            let cluster = throwaway_cluster(
+                &scratch,
+                ClusterOptions {
                     max_connections: 50,
                     ..ClusterOptions::default()
                 },
-            )
-            .context("starting the throwaway PostgreSQL cluster")?;
-            spawn_watchdog(&scratch.0, cluster.pgdata());
+            )?;
             let url = cluster.database_url();
             _cluster = Some(cluster);
             let mut conn = PgConnection::establish(&url).context("connecting")?;

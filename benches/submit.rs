@@ -59,12 +59,12 @@ use civicdesk::configuration::{Environment, Overrides, Settings};
 use civicdesk::domain::new_ticket::{NewTicket, SubmissionInput};
 use civicdesk::domain::ticket::Channel;
 use civicdesk::email::EmailTemplates;
-use civicdesk::embedded_pg::{ClusterOptions, EmbeddedCluster, PgBinaries};
+use civicdesk::embedded_pg::{ClusterOptions, PgBinaries};
 use civicdesk::requests::{self, notify, submit, SubmissionTarget};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 
 mod common;
-use common::{spawn_watchdog, Scratch};
+use common::{throwaway_cluster, Scratch};
 
 const CATEGORY: &str = "pothole";
 const TARGET_RATIO: f64 = 0.60;
@@ -147,18 +147,13 @@ fn run() -> anyhow::Result<bool> {
     // The database: a throwaway cluster, removed when `scratch` is dropped
     // (after the cluster, declared later, has been stopped).
     let scratch = Scratch::new("civicdesk-bench-")?;
-    let options = ClusterOptions {
-        durable: false,
-        max_connections: (params.clients as u32 + 50).max(100),
-        ..ClusterOptions::default()
-    };
-    eprintln!(
-        "starting a throwaway PostgreSQL cluster in {}",
-        scratch.path().display()
-    );
-    let cluster = EmbeddedCluster::start(&scratch.path().join("db"), &options)
-        .context("starting the throwaway PostgreSQL cluster")?;
-    spawn_watchdog(scratch.path(), cluster.pgdata());
+    let cluster = throwaway_cluster(
+        &scratch,
+        ClusterOptions {
+            max_connections: (params.clients as u32 + 50).max(100),
+            ..ClusterOptions::default()
+        },
+    )?;
     let db_url = cluster.database_url();
     let postmaster = cluster
         .postmaster_pid()

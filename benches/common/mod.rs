@@ -36,6 +36,28 @@ impl Drop for Scratch {
     }
 }
 
+/// A throwaway cluster (fsync off) in `scratch/db`, with the watchdog that
+/// stops it and removes the folder if the benchmark is killed.
+pub fn throwaway_cluster(
+    scratch: &Scratch,
+    options: civicdesk::embedded_pg::ClusterOptions,
+) -> anyhow::Result<civicdesk::embedded_pg::EmbeddedCluster> {
+    eprintln!(
+        "starting a throwaway PostgreSQL cluster in {}",
+        scratch.0.display()
+    );
+    let cluster = civicdesk::embedded_pg::EmbeddedCluster::start(
+        &scratch.0.join("db"),
+        &civicdesk::embedded_pg::ClusterOptions {
+            durable: false,
+            ..options
+        },
+    )
+    .context("starting the throwaway PostgreSQL cluster")?;
+    spawn_watchdog(&scratch.0, cluster.pgdata());
+    Ok(cluster)
+}
+
 /// If this process is killed, stop the cluster and delete the folder anyway.
 /// The watchdog must outlive us, so it is deliberately never waited for.
 #[allow(clippy::zombie_processes)]
