@@ -90,6 +90,106 @@ impl TextQuery {
     }
 }
 
+/// At most this many citizens' ids go into a search's condition; a search
+/// matching more of them (a common first name) falls back to a sub-select.
+pub const CONTACT_IDS_MAX: i64 = 2000;
+
+/// The citizens a search matches by name, email or phone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchingContacts {
+    /// At most [`CONTACT_IDS_MAX`] of them.
+    pub ids: Vec<i64>,
+    /// Whether `ids` holds every one.
+    pub complete: bool,
+}
+
+impl TextQuery {
+    /// The citizens whose name, email or phone match (through the contacts'
+    /// search index and phone index).
+    pub fn contacts(&self, conn: &mut PgConnection) -> QueryResult<MatchingContacts> {
+        use crate::schema::contacts;
+        let mut ids: Vec<i64> = contacts::table
+            .filter(
+                sql::<Bool>("contacts.search @@ websearch_to_tsquery('simple', ")
+                    .bind::<Text, _>(self.text.clone())
+                    .sql(") OR contacts.phone = ")
+                    .bind::<Nullable<Text>, _>(self.phone.clone())
+                    .sql(""),
+            )
+            .select(contacts::id)
+            .limit(CONTACT_IDS_MAX + 1)
+            .load(conn)?;
+        let complete = ids.len() as i64 <= CONTACT_IDS_MAX;
+        ids.truncate(CONTACT_IDS_MAX as usize);
+        Ok(MatchingContacts { ids, complete })
+    }
+}
+
+/// `tickets.status [NOT] IN ('a', 'b')` written as constant SQL, not as a
+/// bound array. A bound `status = ANY($1)` is what PostgreSQL's generic plan of
+/// a cached statement sees, and from it the planner cannot prove that the
+/// open-ticket partial indexes (`WHERE status NOT IN ('resolved', 'closed')`)
+/// apply, so after five runs a queue count read every ticket's row (see
+/// BENCHMARKS.md). The values come from [`TicketStatus`], never from input,
+/// and unlike diesel's `sql()` literal this keeps the statement cacheable.
+#[derive(Debug, Clone, diesel::QueryId)]
+pub struct StatusIn {
+    statuses: Vec<TicketStatus>,
+    negated: bool,
+}
+
+impl StatusIn {
+    pub fn any(statuses: Vec<TicketStatus>) -> Self {
+        Self {
+            statuses,
+            negated: false,
+        }
+    }
+
+    pub fn none_of(statuses: Vec<TicketStatus>) -> Self {
+        Self {
+            statuses,
+            negated: true,
+        }
+    }
+}
+
+impl diesel::expression::Expression for StatusIn {
+    type SqlType = Bool;
+}
+
+impl diesel::expression::ValidGrouping<()> for StatusIn {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl diesel::expression::AppearsOnTable<tickets::table> for StatusIn {}
+impl diesel::expression::SelectableExpression<tickets::table> for StatusIn {}
+
+impl diesel::query_builder::QueryFragment<Pg> for StatusIn {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, Pg>,
+    ) -> QueryResult<()> {
+        if self.statuses.is_empty() {
+            // IN () is not SQL: nothing matches, everything is "none of".
+            out.push_sql(if self.negated { "TRUE" } else { "FALSE" });
+            return Ok(());
+        }
+        out.push_sql("tickets.status ");
+        out.push_sql(if self.negated { "NOT IN (" } else { "IN (" });
+        for (i, status) in self.statuses.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(", ");
+            }
+            out.push_sql("'");
+            out.push_sql(status.as_str());
+            out.push_sql("'");
+        }
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
 /// The named fragments of ticket queries. They live here, beside the filter
 /// that combines them, so the model file stays about rows.
 impl Ticket {
@@ -107,7 +207,10 @@ impl Ticket {
 
     /// Neither resolved nor closed.
     pub fn open() -> Predicate {
-        Box::new(tickets::status.ne_all(vec![TicketStatus::Resolved, TicketStatus::Closed]))
+        Box::new(StatusIn::none_of(vec![
+            TicketStatus::Resolved,
+            TicketStatus::Closed,
+        ]))
     }
 
     pub fn assigned_to(user_id: i64) -> Predicate {
@@ -123,7 +226,7 @@ impl Ticket {
     }
 
     pub fn waiting_on_citizen() -> Predicate {
-        Box::new(tickets::status.eq(TicketStatus::WaitingOnCitizen))
+        Box::new(StatusIn::any(vec![TicketStatus::WaitingOnCitizen]))
     }
 
     /// A running SLA clock falls due at or before `at` (overdue when `at` is now).
@@ -147,19 +250,31 @@ impl Ticket {
     }
 
     /// Full text over the ticket (reference, subject, description) and its
-    /// citizen (name, email, phone), or exactly its reference or phone.
-    pub fn matching_text(q: &TextQuery) -> Predicate {
-        Box::new(
-            sql::<Bool>("(tickets.search @@ websearch_to_tsquery('simple', ")
-                .bind::<Text, _>(q.text.clone())
-                .sql(") OR tickets.contact_id IN (SELECT c.id FROM contacts c WHERE c.search @@ websearch_to_tsquery('simple', ")
+    /// citizen (name, email, phone), or exactly its reference or phone. The
+    /// citizens are found first ([`TextQuery::contacts`]), so each branch of
+    /// the OR has an index (words, citizen, reference) and PostgreSQL ORs the
+    /// three bitmaps; as a sub-select on contacts it read every ticket in
+    /// scope (half a second at a million tickets, see BENCHMARKS.md).
+    pub fn matching_text(q: &TextQuery, contacts: &MatchingContacts) -> Predicate {
+        let mut out = Ticket::text_matches(q);
+        if !contacts.complete {
+            // Too many citizens to list: the exact, slower form.
+            out = Box::new(
+                out.or(sql::<Bool>(
+                    "tickets.contact_id IN (SELECT c.id FROM contacts c WHERE c.search @@ websearch_to_tsquery('simple', ",
+                )
                 .bind::<Text, _>(q.text.clone())
                 .sql(") OR c.phone = ")
                 .bind::<Nullable<Text>, _>(q.phone.clone())
-                .sql(") OR tickets.reference = ")
-                .bind::<Nullable<Text>, _>(q.reference.clone())
-                .sql(")"),
-        )
+                .sql(")")),
+            );
+        } else if !contacts.ids.is_empty() {
+            out = Box::new(out.or(tickets::contact_id.eq_any(contacts.ids.clone())));
+        }
+        if let Some(reference) = &q.reference {
+            out = Box::new(out.or(tickets::reference.eq(reference.clone())));
+        }
+        out
     }
 
     /// The full-text half of [`Ticket::matching_text`]: the ticket's own words.
@@ -859,7 +974,7 @@ impl TicketFilter {
     ) -> Result<Vec<Predicate>, ListError> {
         let mut p: Vec<Predicate> = Vec::new();
         if !self.statuses.is_empty() {
-            p.push(Box::new(tickets::status.eq_any(self.statuses.clone())));
+            p.push(Box::new(StatusIn::any(self.statuses.clone())));
         }
         if let Some(kind) = self.kind {
             p.push(Box::new(tickets::kind.eq(kind)));
@@ -919,7 +1034,9 @@ impl TicketFilter {
             p.push(Box::new(tickets::created_at.lt(start_of_day(next, zone))));
         }
         if let Some(q) = &self.q {
-            p.push(Ticket::matching_text(&TextQuery::new(q)));
+            let text = TextQuery::new(q);
+            let contacts = text.contacts(conn)?;
+            p.push(Ticket::matching_text(&text, &contacts));
         }
         Ok(p)
     }
@@ -951,6 +1068,69 @@ pub enum ListError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn status_conditions_are_constant_sql_the_partial_indexes_match() {
+        let sql = |p: Predicate| {
+            diesel::debug_query::<Pg, _>(&tickets::table.select(tickets::id).filter(p)).to_string()
+        };
+        let open = sql(Ticket::open());
+        assert!(
+            open.contains("tickets.status NOT IN ('resolved', 'closed')"),
+            "{open}"
+        );
+        assert!(open.ends_with("-- binds: []"), "no bound values: {open}");
+        let some = sql(Box::new(StatusIn::any(vec![
+            TicketStatus::InProgress,
+            TicketStatus::Assigned,
+        ])));
+        assert!(
+            some.contains("tickets.status IN ('in_progress', 'assigned')"),
+            "{some}"
+        );
+        assert!(sql(Box::new(StatusIn::any(vec![]))).contains("WHERE FALSE"));
+        assert!(sql(Box::new(StatusIn::none_of(vec![]))).contains("WHERE TRUE"));
+    }
+
+    #[test]
+    fn a_search_ors_words_citizens_and_reference_without_a_sub_select() {
+        let q = TextQuery::new("CD-2026-000042");
+        let listed = MatchingContacts {
+            ids: vec![7, 9],
+            complete: true,
+        };
+        let sql = diesel::debug_query::<Pg, _>(
+            &tickets::table
+                .select(tickets::id)
+                .filter(Ticket::matching_text(&q, &listed)),
+        )
+        .to_string();
+        assert!(sql.contains("\"tickets\".\"contact_id\" = ANY("), "{sql}");
+        assert!(sql.contains("\"tickets\".\"reference\" = "), "{sql}");
+        assert!(!sql.contains("SELECT c.id"), "{sql}");
+        let none = MatchingContacts {
+            ids: vec![],
+            complete: true,
+        };
+        let sql = diesel::debug_query::<Pg, _>(
+            &tickets::table
+                .select(tickets::id)
+                .filter(Ticket::matching_text(&TextQuery::new("pothole"), &none)),
+        )
+        .to_string();
+        assert!(!sql.contains("contact_id"), "{sql}");
+        let many = MatchingContacts {
+            ids: vec![1],
+            complete: false,
+        };
+        let sql = diesel::debug_query::<Pg, _>(
+            &tickets::table
+                .select(tickets::id)
+                .filter(Ticket::matching_text(&TextQuery::new("smith"), &many)),
+        )
+        .to_string();
+        assert!(sql.contains("SELECT c.id FROM contacts c"), "{sql}");
+    }
 
     #[test]
     fn parses_every_field_and_repeats_statuses() {

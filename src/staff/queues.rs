@@ -225,10 +225,23 @@ pub fn list(
         Sort::Relevance => q.order((score().desc(), tickets::id.desc())),
         Sort::Due => q.order((tickets::sla_due_at.asc().nulls_last(), tickets::id.asc())),
     };
-    let mut rows: Vec<(QueueRow, f32)> = q
-        .select((QueueRow::as_select(), score()))
+    // The page's ids (and ranks) first, then the page's own rows. Finding
+    // the ids reads only the covering index when there is no text (a
+    // selective filter walks tens of thousands of entries), and a ranking
+    // reads no more of each candidate than its words.
+    let ranked: Vec<(i64, f32)> = q
+        .select((tickets::id, score()))
         .limit(limit + 1)
         .load(conn)?;
+    let ids: Vec<i64> = ranked.iter().map(|(id, _)| *id).collect();
+    let ranks: std::collections::HashMap<i64, f32> = ranked.into_iter().collect();
+    let mut rows: Vec<(QueueRow, f32)> = rows_in_order(conn, &ids)?
+        .into_iter()
+        .map(|row| {
+            let rank = ranks.get(&row.id).copied().unwrap_or_default();
+            (row, rank)
+        })
+        .collect();
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|(row, rank)| {
@@ -249,6 +262,19 @@ pub fn list(
     };
     let items = with_names(conn, rows.into_iter().map(|(r, _)| r).collect(), at)?;
     Ok(Page { items, next_cursor })
+}
+
+/// The rows of `ids`, in that order.
+fn rows_in_order(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<Vec<QueueRow>> {
+    let mut by_id: std::collections::HashMap<i64, QueueRow> = tickets::table
+        .filter(tickets::id.eq_any(ids))
+        .select(QueueRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|row: QueueRow| (row.id, row))
+        .collect();
+    // A ticket deleted between the two reads is left out, not an error.
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 /// The tickets a best-match search ranks: the [`SEARCH_CANDIDATES`] most
@@ -280,21 +306,11 @@ fn candidates(
     let mut ids = branch(conn, Ticket::text_matches(text))?;
     // The citizens first: a name matches a few hundred of them, whose tickets
     // the contact index finds; as one condition the planner would scan.
-    let contacts: Vec<i64> = crate::schema::contacts::table
-        .filter(
-            sql::<diesel::sql_types::Bool>("contacts.search @@ websearch_to_tsquery('simple', ")
-                .bind::<diesel::sql_types::Text, _>(text.text.clone())
-                .sql(") OR contacts.phone = ")
-                .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(text.phone.clone())
-                .sql(""),
-        )
-        .select(crate::schema::contacts::id)
-        .limit(SEARCH_CANDIDATES * 4)
-        .load(conn)?;
-    if !contacts.is_empty() {
+    let contacts = text.contacts(conn)?;
+    if !contacts.ids.is_empty() {
         ids.extend(branch(
             conn,
-            Box::new(tickets::contact_id.eq_any(contacts)),
+            Box::new(tickets::contact_id.eq_any(contacts.ids)),
         )?);
     }
     if let Some(reference) = &text.reference {
