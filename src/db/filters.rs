@@ -1069,18 +1069,20 @@ pub enum ListError {
 mod tests {
     use super::*;
 
+    /// The SQL of `SELECT id FROM tickets WHERE p`, with its binds.
+    fn where_sql(p: Predicate) -> String {
+        diesel::debug_query::<Pg, _>(&tickets::table.select(tickets::id).filter(p)).to_string()
+    }
+
     #[test]
     fn status_conditions_are_constant_sql_the_partial_indexes_match() {
-        let sql = |p: Predicate| {
-            diesel::debug_query::<Pg, _>(&tickets::table.select(tickets::id).filter(p)).to_string()
-        };
-        let open = sql(Ticket::open());
+        let open = where_sql(Ticket::open());
         assert!(
             open.contains("tickets.status NOT IN ('resolved', 'closed')"),
             "{open}"
         );
         assert!(open.ends_with("-- binds: []"), "no bound values: {open}");
-        let some = sql(Box::new(StatusIn::any(vec![
+        let some = where_sql(Box::new(StatusIn::any(vec![
             TicketStatus::InProgress,
             TicketStatus::Assigned,
         ])));
@@ -1088,47 +1090,22 @@ mod tests {
             some.contains("tickets.status IN ('in_progress', 'assigned')"),
             "{some}"
         );
-        assert!(sql(Box::new(StatusIn::any(vec![]))).contains("WHERE FALSE"));
-        assert!(sql(Box::new(StatusIn::none_of(vec![]))).contains("WHERE TRUE"));
+        assert!(where_sql(Box::new(StatusIn::any(vec![]))).contains("WHERE FALSE"));
+        assert!(where_sql(Box::new(StatusIn::none_of(vec![]))).contains("WHERE TRUE"));
     }
 
     #[test]
     fn a_search_ors_words_citizens_and_reference_without_a_sub_select() {
-        let q = TextQuery::new("CD-2026-000042");
-        let listed = MatchingContacts {
-            ids: vec![7, 9],
-            complete: true,
-        };
-        let sql = diesel::debug_query::<Pg, _>(
-            &tickets::table
-                .select(tickets::id)
-                .filter(Ticket::matching_text(&q, &listed)),
-        )
-        .to_string();
+        let contacts = |ids: Vec<i64>, complete| MatchingContacts { ids, complete };
+        let text =
+            |t: &str, c: MatchingContacts| where_sql(Ticket::matching_text(&TextQuery::new(t), &c));
+        let sql = text("CD-2026-000042", contacts(vec![7, 9], true));
         assert!(sql.contains("\"tickets\".\"contact_id\" = ANY("), "{sql}");
         assert!(sql.contains("\"tickets\".\"reference\" = "), "{sql}");
         assert!(!sql.contains("SELECT c.id"), "{sql}");
-        let none = MatchingContacts {
-            ids: vec![],
-            complete: true,
-        };
-        let sql = diesel::debug_query::<Pg, _>(
-            &tickets::table
-                .select(tickets::id)
-                .filter(Ticket::matching_text(&TextQuery::new("pothole"), &none)),
-        )
-        .to_string();
+        let sql = text("pothole", contacts(vec![], true));
         assert!(!sql.contains("contact_id"), "{sql}");
-        let many = MatchingContacts {
-            ids: vec![1],
-            complete: false,
-        };
-        let sql = diesel::debug_query::<Pg, _>(
-            &tickets::table
-                .select(tickets::id)
-                .filter(Ticket::matching_text(&TextQuery::new("smith"), &many)),
-        )
-        .to_string();
+        let sql = text("smith", contacts(vec![1], false));
         assert!(sql.contains("SELECT c.id FROM contacts c"), "{sql}");
     }
 
