@@ -325,8 +325,7 @@ diesel::table! {
         kit -> Int8,
         held_micros -> Int8,
         held_n -> Int8,
-        hist_keys -> Array<Nullable<Int8>>,
-        hist_counts -> Array<Nullable<Int8>>,
+        hist -> Bytea,
     }
 }
 

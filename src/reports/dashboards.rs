@@ -4,10 +4,13 @@
 
 use std::collections::BTreeMap;
 
+use anyhow::Context;
 use diesel::PgConnection;
 use serde::Serialize;
 
-use super::model::{Dimension, Figures, Grain, Held, Key, Period, ReportQuery, ReportSource};
+use super::model::{
+    Answer, Ask, Dimension, Figures, Grain, Held, Key, Period, ReportQuery, ReportSource,
+};
 
 /// A figure set for the period and the one before it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -72,19 +75,54 @@ pub fn grain_for(days: i64) -> Grain {
     }
 }
 
-fn compared(
-    conn: &mut PgConnection,
-    source: &dyn ReportSource,
-    q: &ReportQuery,
-) -> anyhow::Result<Compared> {
-    let previous = ReportQuery {
-        period: q.period.previous(),
-        ..q.clone()
-    };
-    Ok(Compared {
-        current: source.figures(conn, q)?,
-        previous: source.figures(conn, &previous)?,
-    })
+/// The asks every dashboard starts with: the period, the one before, and
+/// the trend.
+fn common_asks(q: &ReportQuery, grain: Grain) -> Vec<Ask> {
+    vec![
+        Ask::Figures(q.period),
+        Ask::Figures(q.period.previous()),
+        Ask::Series(q.period, grain),
+    ]
+}
+
+/// A dashboard's answers, taken in the order they were asked.
+struct Answers(std::vec::IntoIter<Answer>);
+
+impl Answers {
+    fn ask(
+        conn: &mut PgConnection,
+        source: &dyn ReportSource,
+        q: &ReportQuery,
+        asks: &[Ask],
+    ) -> anyhow::Result<Self> {
+        let answers = source.answer(conn, q, asks)?;
+        anyhow::ensure!(
+            answers.len() == asks.len(),
+            "the report source left questions unanswered"
+        );
+        Ok(Self(answers.into_iter()))
+    }
+
+    fn next(&mut self) -> anyhow::Result<Answer> {
+        self.0
+            .next()
+            .context("the report source left questions unanswered")
+    }
+
+    fn compared(&mut self) -> anyhow::Result<Compared> {
+        Ok(Compared {
+            current: self.next()?.figures()?,
+            previous: self.next()?.figures()?,
+        })
+    }
+
+    fn series(&mut self) -> anyhow::Result<Vec<(Period, Figures)>> {
+        self.next()?.series()
+    }
+
+    fn breakdown(&mut self) -> anyhow::Result<BTreeMap<Key, Figures>> {
+        self.next()?.breakdown()
+    }
 }
 
 /// `q.scope` should be `All` (a leader's).
@@ -94,17 +132,29 @@ pub fn leader(
     q: &ReportQuery,
 ) -> anyhow::Result<LeaderData> {
     let grain = grain_for(q.period.days());
+    let mut asks = common_asks(q, grain);
+    asks.extend(
+        [
+            Dimension::Department,
+            Dimension::Category,
+            Dimension::Channel,
+            Dimension::Kind,
+            Dimension::Area,
+        ]
+        .map(|d| Ask::Breakdown(q.period, d)),
+    );
+    let mut a = Answers::ask(conn, source, q, &asks)?;
     Ok(LeaderData {
         period: q.period,
         previous: q.period.previous(),
-        headline: compared(conn, source, q)?,
+        headline: a.compared()?,
         grain,
-        series: source.series(conn, q, grain)?,
-        departments: source.breakdown(conn, q, Dimension::Department)?,
-        categories: source.breakdown(conn, q, Dimension::Category)?,
-        channels: source.breakdown(conn, q, Dimension::Channel)?,
-        kinds: source.breakdown(conn, q, Dimension::Kind)?,
-        areas: source.breakdown(conn, q, Dimension::Area)?,
+        series: a.series()?,
+        departments: a.breakdown()?,
+        categories: a.breakdown()?,
+        channels: a.breakdown()?,
+        kinds: a.breakdown()?,
+        areas: a.breakdown()?,
         held: source.held(conn, q)?,
     })
 }
@@ -116,16 +166,27 @@ pub fn supervisor(
     q: &ReportQuery,
 ) -> anyhow::Result<SupervisorData> {
     let grain = grain_for(q.period.days());
+    let mut asks = common_asks(q, grain);
+    asks.extend(
+        [
+            Dimension::Staff,
+            Dimension::Department,
+            Dimension::Category,
+            Dimension::Channel,
+        ]
+        .map(|d| Ask::Breakdown(q.period, d)),
+    );
+    let mut a = Answers::ask(conn, source, q, &asks)?;
     Ok(SupervisorData {
         period: q.period,
         previous: q.period.previous(),
-        headline: compared(conn, source, q)?,
+        headline: a.compared()?,
         grain,
-        series: source.series(conn, q, grain)?,
-        staff: source.breakdown(conn, q, Dimension::Staff)?,
-        departments: source.breakdown(conn, q, Dimension::Department)?,
-        categories: source.breakdown(conn, q, Dimension::Category)?,
-        channels: source.breakdown(conn, q, Dimension::Channel)?,
+        series: a.series()?,
+        staff: a.breakdown()?,
+        departments: a.breakdown()?,
+        categories: a.breakdown()?,
+        channels: a.breakdown()?,
         held: source.held(conn, q)?,
     })
 }
@@ -137,12 +198,15 @@ pub fn agent(
     q: &ReportQuery,
 ) -> anyhow::Result<AgentData> {
     let grain = grain_for(q.period.days());
+    let mut asks = common_asks(q, grain);
+    asks.push(Ask::Breakdown(q.period, Dimension::Category));
+    let mut a = Answers::ask(conn, source, q, &asks)?;
     Ok(AgentData {
         period: q.period,
         previous: q.period.previous(),
-        headline: compared(conn, source, q)?,
+        headline: a.compared()?,
         grain,
-        series: source.series(conn, q, grain)?,
-        categories: source.breakdown(conn, q, Dimension::Category)?,
+        series: a.series()?,
+        categories: a.breakdown()?,
     })
 }

@@ -351,6 +351,75 @@ pub trait ReportSource {
 
     /// Time held per department, departments that held none left out.
     fn held(&self, conn: &mut diesel::PgConnection, q: &ReportQuery) -> anyhow::Result<Vec<Held>>;
+
+    /// Several questions about `q`'s scope at once, answered in order (a
+    /// dashboard's). The default asks them one by one; a source that can
+    /// share the work between them (one read for all) does.
+    fn answer(
+        &self,
+        conn: &mut diesel::PgConnection,
+        q: &ReportQuery,
+        asks: &[Ask],
+    ) -> anyhow::Result<Vec<Answer>> {
+        asks.iter()
+            .map(|ask| {
+                let at = |period| ReportQuery {
+                    period,
+                    ..q.clone()
+                };
+                Ok(match *ask {
+                    Ask::Figures(p) => Answer::Figures(Box::new(self.figures(conn, &at(p))?)),
+                    Ask::Breakdown(p, dim) => {
+                        Answer::Breakdown(self.breakdown(conn, &at(p), dim)?)
+                    }
+                    Ask::Series(p, grain) => Answer::Series(self.series(conn, &at(p), grain)?),
+                })
+            })
+            .collect()
+    }
+}
+
+/// One question of a batch ([`ReportSource::answer`]); the scope, zone and
+/// minimum count are the query's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    /// [`ReportSource::figures`] for the period.
+    Figures(Period),
+    /// [`ReportSource::breakdown`] of the period.
+    Breakdown(Period, Dimension),
+    /// [`ReportSource::series`] over the period.
+    Series(Period, Grain),
+}
+
+/// The answer to an [`Ask`], of the same variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    Figures(Box<Figures>),
+    Breakdown(BTreeMap<Key, Figures>),
+    Series(Vec<(Period, Figures)>),
+}
+
+impl Answer {
+    pub fn figures(self) -> anyhow::Result<Figures> {
+        match self {
+            Self::Figures(f) => Ok(*f),
+            _ => anyhow::bail!("the report source answered another question than figures"),
+        }
+    }
+
+    pub fn breakdown(self) -> anyhow::Result<BTreeMap<Key, Figures>> {
+        match self {
+            Self::Breakdown(b) => Ok(b),
+            _ => anyhow::bail!("the report source answered another question than a breakdown"),
+        }
+    }
+
+    pub fn series(self) -> anyhow::Result<Vec<(Period, Figures)>> {
+        match self {
+            Self::Series(s) => Ok(s),
+            _ => anyhow::bail!("the report source answered another question than a series"),
+        }
+    }
 }
 
 #[cfg(test)]

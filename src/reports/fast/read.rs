@@ -10,14 +10,14 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::Context;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Date, Integer, SmallInt, Text};
+use diesel::sql_types::{Array, BigInt, Binary, Date, Integer, SmallInt, Text};
 
 use super::facts::{Fact, COLUMNS};
 use super::refresh::{any_dirty, rebuild, refresh, state};
 use super::rollup::*;
 use crate::reports::model::{
-    age_bucket, Dimension, Figures, Grain, Held, Key, Percentiles, Period, ReportQuery,
-    ReportScope, ReportSource, Share,
+    age_bucket, Answer, Ask, Dimension, Figures, Grain, Held, Key, Percentiles, Period,
+    ReportQuery, ReportScope, ReportSource, Share,
 };
 use crate::reports::reference::Reference;
 
@@ -93,22 +93,15 @@ pub struct StoredRow {
     pub key: String,
     #[diesel(embed)]
     counters: Counters,
-    #[diesel(sql_type = Array<BigInt>)]
-    hist_keys: Vec<i64>,
-    #[diesel(sql_type = Array<BigInt>)]
-    hist_counts: Vec<i64>,
+    #[diesel(sql_type = Binary)]
+    hist: Vec<u8>,
 }
 
 impl StoredRow {
     pub fn acc(&self) -> Acc {
         Acc {
             counters: self.counters.array(),
-            hist: self
-                .hist_keys
-                .iter()
-                .copied()
-                .zip(self.hist_counts.iter().copied())
-                .collect(),
+            hist: decode_hist(&self.hist).collect(),
         }
     }
 }
@@ -123,10 +116,9 @@ struct FetchedRow {
     key: String,
     #[diesel(embed)]
     counters: Counters,
-    #[diesel(sql_type = Array<BigInt>)]
-    hist_keys: Vec<i64>,
-    #[diesel(sql_type = Array<BigInt>)]
-    hist_counts: Vec<i64>,
+    /// The stored histogram, whole, its tail, or empty (see [`Unit::hist`]).
+    #[diesel(sql_type = Binary)]
+    hist: Vec<u8>,
 }
 
 /// What a fetched row counts for.
@@ -266,15 +258,16 @@ enum Grouping {
 }
 
 struct Assembly {
-    plan: Plan,
+    /// How many buckets each group has.
+    buckets: usize,
     grouping: Grouping,
     groups: HashMap<Key, Group>,
 }
 
 impl Assembly {
-    fn new(plan: Plan, grouping: Grouping) -> Self {
+    fn new(buckets: usize, grouping: Grouping) -> Self {
         Self {
-            plan,
+            buckets,
             grouping,
             groups: HashMap::new(),
         }
@@ -294,7 +287,7 @@ impl Assembly {
             Grouping::Key if key.is_empty() => Key(None),
             Grouping::Key => Key(Some(key.to_string())),
         };
-        let n = self.plan.buckets.len();
+        let n = self.buckets;
         let g = self.groups.entry(key).or_insert_with(|| Group {
             buckets: vec![Dense::default(); n],
             ..Group::default()
@@ -316,8 +309,7 @@ impl Assembly {
     }
 
     /// Figures per key, per bucket.
-    fn finish(self, min_count: i64) -> BTreeMap<Key, Vec<Figures>> {
-        let buckets = self.plan.buckets;
+    fn finish(self, buckets: &[Period], min_count: i64) -> BTreeMap<Key, Vec<Figures>> {
         self.groups
             .into_iter()
             .map(|(key, g)| {
@@ -414,59 +406,135 @@ fn dim_code(dim: Dimension) -> i16 {
     }
 }
 
-/// Reads the plan's units of `dim` for `scope` from the rollups.
-fn fetch(
-    conn: &mut PgConnection,
-    asm: &mut Assembly,
+/// Several questions in rollup terms: one assembly per question, and the
+/// units they read, each (dimension, grain, start) read once however many
+/// questions want it.
+struct Batch {
+    asks: Vec<(Vec<Period>, Assembly)>,
+    units: Vec<Unit>,
+    index: HashMap<(i16, bool, Grain, NaiveDate), usize>,
+}
+
+/// A unit to read, and which questions' parts it counts for.
+struct Unit {
     dim: i16,
-    scope: &ReportScope,
-) -> anyhow::Result<()> {
-    let (filter, departments, key) = match scope {
-        ReportScope::All => ("TRUE", Vec::new(), String::new()),
-        ReportScope::Departments(ids) => ("r.department_id = ANY($6)", ids.clone(), String::new()),
-        ReportScope::Assignee(id) => ("r.key = $7", Vec::new(), id.to_string()),
-    };
-    let tags: Vec<i32> = (0..asm.plan.units.len() as i32).collect();
-    let grains: Vec<i16> = asm.plan.units.iter().map(|u| grain_code(u.1)).collect();
-    let starts: Vec<NaiveDate> = asm.plan.units.iter().map(|u| u.2).collect();
-    let hist: Vec<i16> = asm.plan.units.iter().map(|u| u.3).collect();
-    let rows: Vec<FetchedRow> = diesel::sql_query(format!(
-        "SELECT u.tag, r.department_id, r.key, {counters}, \
-           CASE u.hist WHEN 1 THEN r.hist_keys \
-             WHEN 2 THEN r.hist_keys[GREATEST(cardinality(r.hist_keys) - {tail}, 1):] \
-             ELSE '{{}}' END AS hist_keys, \
-           CASE u.hist WHEN 1 THEN r.hist_counts \
-             WHEN 2 THEN r.hist_counts[GREATEST(cardinality(r.hist_counts) - {tail}, 1):] \
-             ELSE '{{}}' END AS hist_counts \
-         FROM unnest($1::int4[], $2::int2[], $3::date[], $4::int2[]) AS u(tag, grain, start, hist) \
-         JOIN report_rollups r ON r.dim = $5 AND r.grain = u.grain AND r.start = u.start \
-         WHERE {filter} AND cardinality($6::bigint[]) >= 0 AND length($7) >= 0",
-        counters = COUNTERS.map(|c| format!("r.{c}")).join(", "),
-        // The offsets are the last measure, at most OFFSETS entries.
-        tail = OFFSETS - 1,
-    ))
-    .bind::<Array<Integer>, _>(&tags)
-    .bind::<Array<SmallInt>, _>(&grains)
-    .bind::<Array<Date>, _>(&starts)
-    .bind::<Array<SmallInt>, _>(&hist)
-    .bind::<SmallInt, _>(dim)
-    .bind::<Array<BigInt>, _>(&departments)
-    .bind::<Text, _>(&key)
-    .load(conn)
-    .context("reading report rollups")?;
-    let mut pairs = Vec::new();
-    for r in rows {
-        pairs.clear();
-        pairs.extend(
-            r.hist_keys
-                .iter()
-                .copied()
-                .zip(r.hist_counts.iter().copied()),
-        );
-        let part = asm.plan.units[r.tag as usize].0;
-        asm.add(part, r.department_id, &r.key, &r.counters.array(), &pairs);
+    /// The organisation-wide rows ([`ALL_DEPARTMENTS`]) rather than the
+    /// departments' (those in scope).
+    org: bool,
+    grain: Grain,
+    start: NaiveDate,
+    /// 0 no histogram, 1 whole, 2 only the tail (see [`Plan`]).
+    hist: i16,
+    wanted: Vec<(usize, Part)>,
+}
+
+impl Batch {
+    fn new() -> Self {
+        Self {
+            asks: Vec::new(),
+            units: Vec::new(),
+            index: HashMap::new(),
+        }
     }
-    Ok(())
+
+    /// Adds a question: `dim`'s rows over `plan` (the organisation-wide
+    /// ones if `org`), grouped by `grouping`.
+    fn ask(&mut self, plan: Plan, dim: i16, org: bool, grouping: Grouping) {
+        let ask = self.asks.len();
+        for (part, grain, start, hist) in plan.units {
+            let at = *self
+                .index
+                .entry((dim, org, grain, start))
+                .or_insert_with(|| {
+                    self.units.push(Unit {
+                        dim,
+                        org,
+                        grain,
+                        start,
+                        hist,
+                        wanted: Vec::new(),
+                    });
+                    self.units.len() - 1
+                });
+            let unit = &mut self.units[at];
+            // The whole histogram holds the tail; either holds nothing.
+            unit.hist = match (unit.hist, hist) {
+                (1, _) | (_, 1) => 1,
+                (a, b) => a.max(b),
+            };
+            unit.wanted.push((ask, part));
+        }
+        let assembly = Assembly::new(plan.buckets.len(), grouping);
+        self.asks.push((plan.buckets, assembly));
+    }
+
+    /// Reads every unit for `scope` in one statement and hands each row to
+    /// the questions that want it.
+    fn fetch(&mut self, conn: &mut PgConnection, scope: &ReportScope) -> anyhow::Result<()> {
+        if self.units.is_empty() || matches!(scope, ReportScope::Departments(ids) if ids.is_empty())
+        {
+            return Ok(());
+        }
+        let (filter, departments, key) = match scope {
+            ReportScope::All => ("TRUE", Vec::new(), String::new()),
+            ReportScope::Departments(ids) => {
+                ("r.department_id = ANY($6)", ids.clone(), String::new())
+            }
+            ReportScope::Assignee(id) => ("r.key = $7", Vec::new(), id.to_string()),
+        };
+        let tags: Vec<i32> = (0..self.units.len() as i32).collect();
+        let dims: Vec<i16> = self.units.iter().map(|u| u.dim).collect();
+        let grains: Vec<i16> = self.units.iter().map(|u| grain_code(u.grain)).collect();
+        let starts: Vec<NaiveDate> = self.units.iter().map(|u| u.start).collect();
+        let hist: Vec<i16> = self.units.iter().map(|u| u.hist).collect();
+        let org: Vec<bool> = self.units.iter().map(|u| u.org).collect();
+        let rows: Vec<FetchedRow> = diesel::sql_query(format!(
+            "SELECT u.tag, r.department_id, r.key, {counters}, \
+               CASE u.hist WHEN 1 THEN r.hist \
+                 WHEN 2 THEN substring(r.hist FROM GREATEST(length(r.hist) - {tail} + 1, 1)) \
+                 ELSE ''::bytea END AS hist \
+             FROM unnest($1::int4[], $2::int2[], $3::int2[], $4::date[], $5::int2[], $8::bool[]) \
+               AS u(tag, dim, grain, start, hist, org) \
+             JOIN report_rollups r ON r.dim = u.dim AND r.grain = u.grain AND r.start = u.start \
+             WHERE CASE WHEN u.org THEN r.department_id = {all} \
+                   ELSE r.department_id <> {all} AND {filter} END \
+               AND cardinality($6::bigint[]) >= 0 AND length($7) >= 0",
+            all = ALL_DEPARTMENTS,
+            counters = COUNTERS.map(|c| format!("r.{c}")).join(", "),
+            // The offsets are the last measure, at most OFFSETS entries.
+            tail = OFFSETS as usize * HIST_ENTRY,
+        ))
+        .bind::<Array<Integer>, _>(&tags)
+        .bind::<Array<SmallInt>, _>(&dims)
+        .bind::<Array<SmallInt>, _>(&grains)
+        .bind::<Array<Date>, _>(&starts)
+        .bind::<Array<SmallInt>, _>(&hist)
+        .bind::<Array<BigInt>, _>(&departments)
+        .bind::<Text, _>(&key)
+        .bind::<Array<diesel::sql_types::Bool>, _>(&org)
+        .load(conn)
+        .context("reading report rollups")?;
+        let mut pairs = Vec::new();
+        for r in rows {
+            pairs.clear();
+            pairs.extend(decode_hist(&r.hist));
+            let counters = r.counters.array();
+            for (ask, part) in &self.units[r.tag as usize].wanted {
+                self.asks[*ask]
+                    .1
+                    .add(*part, r.department_id, &r.key, &counters, &pairs);
+            }
+        }
+        Ok(())
+    }
+
+    /// Figures per key per bucket, for each question in the order asked.
+    fn finish(self, min_count: i64) -> Vec<BTreeMap<Key, Vec<Figures>>> {
+        self.asks
+            .into_iter()
+            .map(|(buckets, asm)| asm.finish(&buckets, min_count))
+            .collect()
+    }
 }
 
 /// The day rows of one agent's tickets, from their facts.
@@ -484,15 +552,15 @@ fn agent_rollups(conn: &mut PgConnection, assignee: i64) -> anyhow::Result<Rollu
     Ok(rollups)
 }
 
-/// Feeds in-memory day rows of `dim` to the assembly (a day-only plan).
-fn feed(asm: &mut Assembly, rollups: &Rollups, dim: i16) {
+/// Feeds in-memory day rows of `dim` to the assembly over `plan` (a day-only one).
+fn feed(asm: &mut Assembly, plan: &Plan, rollups: &Rollups, dim: i16) {
     let mut by_day: HashMap<NaiveDate, Vec<Part>> = HashMap::new();
-    for (part, _, start, _) in &asm.plan.units {
+    for (part, _, start, _) in &plan.units {
         by_day.entry(*start).or_default().push(*part);
     }
     let mut pairs = Vec::new();
     for (k, acc) in &rollups.rows {
-        if k.dim != dim {
+        if k.dim != dim || k.department_id == ALL_DEPARTMENTS {
             continue;
         }
         let Some(parts) = by_day.get(&k.start) else {
@@ -515,41 +583,98 @@ fn grouping(dim: Option<Dimension>) -> Grouping {
     }
 }
 
+/// What a question reads: its dimension's code, whether the
+/// organisation-wide rows answer it, and how rows are grouped.
+fn code_and_grouping(scope: &ReportScope, dim: Option<Dimension>) -> (i16, bool, Grouping) {
+    let code = match (scope, dim) {
+        (ReportScope::Assignee(_), None) => DIM_STAFF,
+        (_, None) => DIM_NONE,
+        (_, Some(d)) => dim_code(d),
+    };
+    let grouping = grouping(dim);
+    let org =
+        matches!(scope, ReportScope::All) && has_org_rows(code) && grouping != Grouping::Department;
+    (code, org, grouping)
+}
+
 impl Fast {
-    /// Figures per key (or one) for each bucket.
-    fn answer(
+    /// Figures per key (or one) for each bucket, for each question: the
+    /// `(buckets, dimension)` pairs, read together where they can be.
+    fn figures_per_key(
+        conn: &mut PgConnection,
+        q: &ReportQuery,
+        min_day: Option<NaiveDate>,
+        asks: Vec<(Vec<Period>, Option<Dimension>)>,
+    ) -> anyhow::Result<Vec<BTreeMap<Key, Vec<Figures>>>> {
+        let mut batch = Batch::new();
+        // An agent's breakdowns come from their own facts, summed here.
+        let mut agent = None;
+        let mut answers: Vec<Option<BTreeMap<Key, Vec<Figures>>>> = Vec::new();
+        let mut nones = Vec::new();
+        for (buckets, dim) in asks {
+            nones.push((dim.is_none(), buckets.len()));
+            match (&q.scope, dim) {
+                (ReportScope::Assignee(id), Some(d)) => {
+                    if agent.is_none() {
+                        agent = Some(agent_rollups(conn, *id)?);
+                    }
+                    let rollups = agent.as_ref().expect("just read");
+                    let plan = Plan::new(buckets, min_day, false);
+                    let mut asm = Assembly::new(plan.buckets.len(), grouping(dim));
+                    feed(&mut asm, &plan, rollups, dim_code(d));
+                    answers.push(Some(asm.finish(&plan.buckets, q.min_count)));
+                }
+                _ => {
+                    let (code, org, grouping) = code_and_grouping(&q.scope, dim);
+                    batch.ask(Plan::new(buckets, min_day, true), code, org, grouping);
+                    answers.push(None);
+                }
+            }
+        }
+        batch.fetch(conn, &q.scope)?;
+        let mut fetched = batch.finish(q.min_count).into_iter();
+        answers
+            .into_iter()
+            .zip(nones)
+            .map(|(answer, (none, n))| {
+                let mut out = match answer {
+                    Some(a) => a,
+                    None => fetched.next().context("a batch answer")?,
+                };
+                if none && out.is_empty() {
+                    out.insert(Key(None), vec![Figures::default(); n]);
+                }
+                Ok(out)
+            })
+            .collect()
+    }
+
+    fn one(
         conn: &mut PgConnection,
         q: &ReportQuery,
         min_day: Option<NaiveDate>,
         buckets: Vec<Period>,
         dim: Option<Dimension>,
     ) -> anyhow::Result<BTreeMap<Key, Vec<Figures>>> {
-        let n = buckets.len();
-        match (&q.scope, dim) {
-            (ReportScope::Assignee(id), Some(d)) => {
-                let rollups = agent_rollups(conn, *id)?;
-                let mut asm = Assembly::new(Plan::new(buckets, min_day, false), grouping(dim));
-                feed(&mut asm, &rollups, dim_code(d));
-                Ok(asm.finish(q.min_count))
-            }
-            _ => {
-                let mut asm = Assembly::new(Plan::new(buckets, min_day, true), grouping(dim));
-                let code = match (&q.scope, dim) {
-                    (ReportScope::Assignee(_), None) => DIM_STAFF,
-                    (_, None) => DIM_NONE,
-                    (_, Some(d)) => dim_code(d),
-                };
-                if !matches!(&q.scope, ReportScope::Departments(ids) if ids.is_empty()) {
-                    fetch(conn, &mut asm, code, &q.scope)?;
-                }
-                let mut out = asm.finish(q.min_count);
-                if dim.is_none() && out.is_empty() {
-                    out.insert(Key(None), vec![Figures::default(); n]);
-                }
-                Ok(out)
-            }
-        }
+        Self::figures_per_key(conn, q, min_day, vec![(buckets, dim)])?
+            .pop()
+            .context("an answer")
     }
+}
+
+/// The single key's figures per bucket (a question with no dimension).
+fn only(out: BTreeMap<Key, Vec<Figures>>, buckets: usize) -> Vec<Figures> {
+    out.into_values()
+        .next()
+        .unwrap_or_else(|| vec![Figures::default(); buckets])
+}
+
+/// A breakdown's figures: its one bucket per key, keys that count nothing left out.
+fn breakdown_of(out: BTreeMap<Key, Vec<Figures>>) -> BTreeMap<Key, Figures> {
+    out.into_iter()
+        .filter_map(|(k, v)| v.into_iter().next().map(|f| (k, f)))
+        .filter(|(_, f)| *f != Figures::default())
+        .collect()
 }
 
 impl ReportSource for Fast {
@@ -558,12 +683,8 @@ impl ReportSource for Fast {
             Ready::OtherZone => return Reference.figures(conn, q),
             Ready::Rollups { min_day } => min_day,
         };
-        let out = Self::answer(conn, q, min_day, vec![q.period], None)?;
-        Ok(out
-            .into_values()
-            .next()
-            .and_then(|v| v.into_iter().next())
-            .unwrap_or_default())
+        let out = Self::one(conn, q, min_day, vec![q.period], None)?;
+        Ok(only(out, 1).into_iter().next().unwrap_or_default())
     }
 
     fn breakdown(
@@ -576,12 +697,8 @@ impl ReportSource for Fast {
             Ready::OtherZone => return Reference.breakdown(conn, q, dim),
             Ready::Rollups { min_day } => min_day,
         };
-        let out = Self::answer(conn, q, min_day, vec![q.period], Some(dim))?;
-        Ok(out
-            .into_iter()
-            .filter_map(|(k, v)| v.into_iter().next().map(|f| (k, f)))
-            .filter(|(_, f)| *f != Figures::default())
-            .collect())
+        let out = Self::one(conn, q, min_day, vec![q.period], Some(dim))?;
+        Ok(breakdown_of(out))
     }
 
     fn series(
@@ -595,12 +712,46 @@ impl ReportSource for Fast {
             Ready::Rollups { min_day } => min_day,
         };
         let buckets = q.period.buckets(grain);
-        let out = Self::answer(conn, q, min_day, buckets.clone(), None)?;
-        let figures = out
-            .into_values()
-            .next()
-            .unwrap_or_else(|| vec![Figures::default(); buckets.len()]);
-        Ok(buckets.into_iter().zip(figures).collect())
+        let out = Self::one(conn, q, min_day, buckets.clone(), None)?;
+        let n = buckets.len();
+        Ok(buckets.into_iter().zip(only(out, n)).collect())
+    }
+
+    /// Every question read from the rollups in one statement.
+    fn answer(
+        &self,
+        conn: &mut PgConnection,
+        q: &ReportQuery,
+        asks: &[Ask],
+    ) -> anyhow::Result<Vec<Answer>> {
+        let min_day = match ready(conn, q)? {
+            Ready::OtherZone => return Reference.answer(conn, q, asks),
+            Ready::Rollups { min_day } => min_day,
+        };
+        let questions = asks
+            .iter()
+            .map(|ask| match *ask {
+                Ask::Figures(p) => (vec![p], None),
+                Ask::Breakdown(p, d) => (vec![p], Some(d)),
+                Ask::Series(p, grain) => (p.buckets(grain), None),
+            })
+            .collect();
+        let outs = Self::figures_per_key(conn, q, min_day, questions)?;
+        Ok(asks
+            .iter()
+            .zip(outs)
+            .map(|(ask, out)| match *ask {
+                Ask::Figures(_) => Answer::Figures(Box::new(
+                    only(out, 1).into_iter().next().unwrap_or_default(),
+                )),
+                Ask::Breakdown(..) => Answer::Breakdown(breakdown_of(out)),
+                Ask::Series(p, grain) => {
+                    let buckets = p.buckets(grain);
+                    let n = buckets.len();
+                    Answer::Series(buckets.into_iter().zip(only(out, n)).collect())
+                }
+            })
+            .collect())
     }
 
     fn held(&self, conn: &mut PgConnection, q: &ReportQuery) -> anyhow::Result<Vec<Held>> {

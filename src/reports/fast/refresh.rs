@@ -14,7 +14,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Date, Nullable, SmallInt, Text};
 
 use super::facts::{insert_sql, Fact, Tickets, COLUMNS};
-use super::rollup::{Acc, Rollups, RowKey, COUNTERS};
+use super::rollup::{encode_hist, Acc, Rollups, RowKey, COUNTERS};
 
 /// The advisory lock every writer of the facts and rollups holds.
 const LOCK: i64 = 0x5245_504f_5254; // "REPORT"
@@ -134,9 +134,12 @@ fn copy_rows<'a>(
         for c in acc.counters {
             write!(out, "\t{c}")?;
         }
-        let keys: Vec<String> = acc.hist.keys().map(i64::to_string).collect();
-        let counts: Vec<String> = acc.hist.values().map(i64::to_string).collect();
-        writeln!(out, "\t{{{}}}\t{{{}}}", keys.join(","), counts.join(","))?;
+        // bytea in hex, its backslash escaped for COPY's text format.
+        out.push_str("\t\\\\x");
+        for b in encode_hist(&acc.hist)? {
+            write!(out, "{b:02x}")?;
+        }
+        out.push('\n');
         n += 1;
         if out.len() > 8 << 20 {
             flush(conn, &mut out)?;
@@ -170,8 +173,7 @@ fn copy_text(conn: &mut PgConnection, _table: &str, data: &str) -> anyhow::Resul
                 r::kit,
                 r::held_micros,
                 r::held_n,
-                r::hist_keys,
-                r::hist_counts,
+                r::hist,
             ),
             |w| {
                 std::io::Write::write_all(w, data.as_bytes())
@@ -316,7 +318,7 @@ fn apply(conn: &mut PgConnection, delta: &Rollups) -> anyhow::Result<u64> {
            $4::bigint[], $5::text[]) AS k(dim, grain, start, department_id, key) \
          WHERE r.dim = k.dim AND r.grain = k.grain AND r.start = k.start \
            AND r.department_id = k.department_id AND r.key = k.key \
-         RETURNING r.dim, r.grain, r.start, r.department_id, r.key, {}, r.hist_keys, r.hist_counts",
+         RETURNING r.dim, r.grain, r.start, r.department_id, r.key, {}, r.hist",
         COUNTERS.map(|c| format!("r.{c}")).join(", ")
     ))
     .bind::<Array<SmallInt>, _>(&dims)

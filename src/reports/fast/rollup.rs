@@ -21,6 +21,18 @@ pub const DIM_AREA: i16 = 5;
 /// Time held: the key is the holding department.
 pub const DIM_HELD: i16 = 6;
 
+/// The `department_id` of the organisation-wide rows: every department's
+/// rows of a dimension summed, kept beside them so that a question about the
+/// whole organisation reads one row per key instead of one per department
+/// and key. Staff and time-held rows have none (an agent's rows are read by
+/// key across departments; held is keyed by department already).
+pub const ALL_DEPARTMENTS: i64 = 0;
+
+/// Whether `dim` has organisation-wide rows.
+pub fn has_org_rows(dim: i16) -> bool {
+    !matches!(dim, DIM_STAFF | DIM_HELD)
+}
+
 /// Counters, in the column order of `report_rollups`.
 pub const COUNTERS: [&str; 14] = [
     "received",
@@ -71,6 +83,42 @@ pub fn hist_key(measure: i64, index: i64) -> i64 {
 
 pub fn split_hist_key(key: i64) -> (i64, i64) {
     (key >> MEASURE_SHIFT, key & ((1 << MEASURE_SHIFT) - 1))
+}
+
+/// Bytes per stored histogram entry (`report_rollups.hist`).
+pub const HIST_ENTRY: usize = 8;
+const STORED_SHIFT: u32 = 24;
+
+/// A histogram as stored: per entry, big-endian, the key (`measure << 24 |
+/// index`) and the count as 32-bit integers, in key order (so the
+/// days-to-done offsets, the last measure, are the last entries).
+pub fn encode_hist(hist: &BTreeMap<i64, i64>) -> anyhow::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(hist.len() * HIST_ENTRY);
+    for (key, count) in hist {
+        let (measure, index) = split_hist_key(*key);
+        anyhow::ensure!(
+            (0..=DONE_OFFSET).contains(&measure) && index < 1 << STORED_SHIFT,
+            "histogram key {key} cannot be stored"
+        );
+        let stored = u32::try_from(measure << STORED_SHIFT | index)?;
+        let count = i32::try_from(*count)
+            .map_err(|_| anyhow::anyhow!("histogram count {count} cannot be stored"))?;
+        out.extend_from_slice(&stored.to_be_bytes());
+        out.extend_from_slice(&count.to_be_bytes());
+    }
+    Ok(out)
+}
+
+/// The entries of a stored histogram (or of its tail), as (key, count).
+pub fn decode_hist(bytes: &[u8]) -> impl Iterator<Item = (i64, i64)> + '_ {
+    bytes.chunks_exact(HIST_ENTRY).map(|e| {
+        let stored = i64::from(u32::from_be_bytes([e[0], e[1], e[2], e[3]]));
+        let count = i64::from(i32::from_be_bytes([e[4], e[5], e[6], e[7]]));
+        (
+            hist_key(stored >> STORED_SHIFT, stored & ((1 << STORED_SHIFT) - 1)),
+            count,
+        )
+    })
 }
 
 /// The dense index of a bucketed duration (a value `bucket_minutes` returns):
@@ -210,7 +258,11 @@ impl Rollups {
             .out_day
             .map(|o| (o - fact.created_day).num_days())
             .filter(|o| (0..OFFSETS).contains(o));
-        for (dim, key) in keys {
+        let rows = keys.into_iter().flat_map(|(dim, key)| {
+            let org = has_org_rows(dim).then_some((dim, ALL_DEPARTMENTS, key));
+            std::iter::once((dim, dept, key)).chain(org)
+        });
+        for (dim, dept, key) in rows {
             let acc = self.day_row(dim, fact.created_day, dept, key);
             acc.counters[RECEIVED] += weight;
             if let Some(o) = offset {
@@ -302,5 +354,100 @@ mod tests {
             last = i;
         }
         assert_eq!(split_hist_key(hist_key(3, 581)), (3, 581));
+    }
+
+    fn fact(ticket_id: i64, department_id: i64, kind: &str, day: u32) -> Fact {
+        let d = |day| NaiveDate::from_ymd_opt(2026, 3, day).unwrap();
+        Fact {
+            ticket_id,
+            department_id,
+            category_id: department_id * 10,
+            kind: kind.into(),
+            channel: "web".into(),
+            assignee_id: Some(department_id * 100),
+            area_id: None,
+            created_day: d(day),
+            out_day: Some(d(day + 2)),
+            resolved_day: Some(d(day + 2)),
+            reopened: false,
+            transfers: 1,
+            res_calendar: Some(2 * 1440 + ticket_id),
+            res_business: Some(600 + ticket_id),
+            res_within: Some(true),
+            res_extended: Some(false),
+            fr_day: Some(d(day)),
+            fr_business: Some(30),
+            fr_calendar: Some(45),
+            fr_within: Some(true),
+            breach_days: vec![d(day + 1)],
+            kit_days: vec![],
+            held_departments: vec![department_id],
+            held_micros: vec![1_000_000],
+        }
+    }
+
+    #[test]
+    fn organisation_rows_are_the_departments_summed_except_staff_and_held() {
+        let mut r = Rollups::default();
+        for (id, dept, kind, day) in [
+            (1, 1, "complaint", 2),
+            (2, 2, "complaint", 2),
+            (3, 2, "inquiry", 5),
+        ] {
+            r.add_fact(&fact(id, dept, kind, day), 1);
+        }
+        r.add_weeks_and_months();
+        let mut summed: HashMap<RowKey, Acc> = HashMap::new();
+        for (k, acc) in &r.rows {
+            if k.department_id != ALL_DEPARTMENTS {
+                let org = RowKey {
+                    department_id: ALL_DEPARTMENTS,
+                    ..*k
+                };
+                summed.entry(org).or_default().add(acc);
+            }
+        }
+        let org: HashMap<RowKey, Acc> = r
+            .rows
+            .iter()
+            .filter(|(k, _)| k.department_id == ALL_DEPARTMENTS)
+            .map(|(k, a)| (*k, a.clone()))
+            .collect();
+        summed.retain(|k, _| has_org_rows(k.dim));
+        assert!(!org.is_empty());
+        assert_eq!(org, summed);
+        assert!(org.keys().all(|k| k.dim != DIM_STAFF && k.dim != DIM_HELD));
+        // Taking a fact away takes it from both.
+        r.add_fact(&fact(3, 2, "inquiry", 5), -1);
+        let inquiry = r.keys.intern("inquiry");
+        assert!(r
+            .rows
+            .iter()
+            .filter(|(k, _)| k.dim == DIM_KIND && k.key == inquiry && k.grain == 0)
+            .all(|(_, a)| a.is_empty()));
+    }
+
+    #[test]
+    fn stored_histograms_round_trip_in_key_order_with_offsets_last() {
+        let hist: BTreeMap<i64, i64> = [
+            (hist_key(DONE_OFFSET, 0), 7),
+            (hist_key(FR_BUSINESS, 3), 1),
+            (hist_key(RES_CALENDAR, 4_000), 2_000_000),
+            (hist_key(DONE_OFFSET, 29), 1),
+        ]
+        .into_iter()
+        .collect();
+        let bytes = encode_hist(&hist).unwrap();
+        assert_eq!(bytes.len(), 4 * HIST_ENTRY);
+        let back: Vec<(i64, i64)> = decode_hist(&bytes).collect();
+        assert_eq!(back, hist.clone().into_iter().collect::<Vec<_>>());
+        // The tail the reader takes for backlog age is the offsets.
+        let tail: Vec<i64> = decode_hist(&bytes[2 * HIST_ENTRY..])
+            .map(|(k, _)| split_hist_key(k).0)
+            .collect();
+        assert_eq!(tail, [DONE_OFFSET, DONE_OFFSET]);
+        // Keys and counts a row cannot hold are refused, not wrapped.
+        assert!(encode_hist(&[(hist_key(1, 1 << 24), 1)].into_iter().collect()).is_err());
+        assert!(encode_hist(&[(hist_key(1, 1), 1 << 40)].into_iter().collect()).is_err());
     }
 }
