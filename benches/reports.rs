@@ -78,6 +78,62 @@ struct Row {
     name: String,
 }
 
+/// Each call the leader's dashboard makes, timed alone (p50 of `runs`).
+fn leader_parts(
+    conn: &mut PgConnection,
+    q: &ReportQuery,
+    runs: usize,
+) -> anyhow::Result<Vec<(&'static str, f64)>> {
+    use civicdesk::reports::model::{Dimension, Grain};
+    let previous = ReportQuery {
+        period: q.period.previous(),
+        ..q.clone()
+    };
+    let grain: Grain = dashboards::grain_for(q.period.days());
+    type Part<'a> = Box<dyn Fn(&mut PgConnection) -> anyhow::Result<()> + 'a>;
+    let parts: Vec<(&'static str, Part)> = vec![
+        ("headline", Box::new(|c| Fast.figures(c, q).map(drop))),
+        (
+            "previous",
+            Box::new(|c| Fast.figures(c, &previous).map(drop)),
+        ),
+        ("series", Box::new(|c| Fast.series(c, q, grain).map(drop))),
+        (
+            "departments",
+            Box::new(|c| Fast.breakdown(c, q, Dimension::Department).map(drop)),
+        ),
+        (
+            "categories",
+            Box::new(|c| Fast.breakdown(c, q, Dimension::Category).map(drop)),
+        ),
+        (
+            "channels",
+            Box::new(|c| Fast.breakdown(c, q, Dimension::Channel).map(drop)),
+        ),
+        (
+            "kinds",
+            Box::new(|c| Fast.breakdown(c, q, Dimension::Kind).map(drop)),
+        ),
+        (
+            "areas",
+            Box::new(|c| Fast.breakdown(c, q, Dimension::Area).map(drop)),
+        ),
+        ("held", Box::new(|c| Fast.held(c, q).map(drop))),
+    ];
+    let mut out = Vec::new();
+    for (name, part) in &parts {
+        let mut times = Vec::new();
+        for _ in 0..=runs {
+            let t = Instant::now();
+            part(conn)?;
+            times.push(ms(t.elapsed()));
+        }
+        times.remove(0);
+        out.push((*name, p50_p95(times).0));
+    }
+    Ok(out)
+}
+
 fn run() -> anyhow::Result<()> {
     let tickets: u64 = var("BENCH_TICKETS", 10_000_000)?;
     let runs: usize = var("BENCH_RUNS", 30)?;
@@ -156,6 +212,7 @@ fn run() -> anyhow::Result<()> {
         leader = Some(d);
     }
     leader_ms.remove(0); // the first run warms the caches
+    let parts = leader_parts(&mut conn, &leader_q, runs.min(10))?;
     let departments: Vec<Row> =
         diesel::sql_query("SELECT id, slug AS name FROM departments ORDER BY id")
             .load(&mut conn)?;
@@ -241,6 +298,11 @@ fn run() -> anyhow::Result<()> {
     );
     let (p50, p95) = p50_p95(leader_ms);
     println!("  leader dashboard (fast): p50 {p50:.1} ms, p95 {p95:.1} ms (target p95 <= {LEADER_TARGET_MS} ms: {})", if p95 <= LEADER_TARGET_MS { "met" } else { "NOT met" });
+    let parts: Vec<String> = parts
+        .iter()
+        .map(|(name, p50)| format!("{name} {p50:.1}"))
+        .collect();
+    println!("    its parts, each alone (p50 ms): {}", parts.join(", "));
     for (name, (p50, p95)) in &supervisors {
         println!("  supervisor of {name} (fast): p50 {p50:.1} ms, p95 {p95:.1} ms (target p95 <= {SUPERVISOR_TARGET_MS} ms: {})", if *p95 <= SUPERVISOR_TARGET_MS { "met" } else { "NOT met" });
     }
