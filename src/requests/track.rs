@@ -42,7 +42,11 @@ pub fn by_token(
         .ok_or(RequestError::NotFound)
 }
 
-/// The ticket whose reference matches and whose contact has this email.
+/// The ticket whose reference matches and whose contact has this email; or,
+/// when the reference is of a ticket others were merged into (the merge email
+/// tells their citizens to follow it), the citizen's own merged ticket, whose
+/// page shows how the surviving one is getting on without showing its
+/// citizen's details.
 pub fn by_reference_and_email(
     conn: &mut PgConnection,
     reference: &str,
@@ -53,10 +57,27 @@ pub fn by_reference_and_email(
     if email.is_empty() {
         return Err(RequestError::NotFound);
     }
+    let own = tickets::table
+        .inner_join(contacts::table)
+        .filter(tickets::reference.eq(&reference))
+        .filter(lower(contacts::email.assume_not_null()).eq(&email))
+        .select(Ticket::as_select())
+        .first(conn)
+        .optional()?;
+    if let Some(ticket) = own {
+        return Ok(ticket);
+    }
+    let survivor = tickets::table
+        .filter(tickets::reference.eq(&reference))
+        .select(tickets::id)
+        .first::<i64>(conn)
+        .optional()?
+        .ok_or(RequestError::NotFound)?;
     tickets::table
         .inner_join(contacts::table)
-        .filter(tickets::reference.eq(reference))
-        .filter(lower(contacts::email.assume_not_null()).eq(email))
+        .filter(tickets::merged_into_id.eq(survivor))
+        .filter(lower(contacts::email.assume_not_null()).eq(&email))
+        .order(tickets::id.desc())
         .select(Ticket::as_select())
         .first(conn)
         .optional()?
@@ -104,6 +125,74 @@ pub struct CitizenView {
     pub time_zone: String,
     /// When we aim to respond and to resolve (the SLA), in `promise.time_zone`.
     pub promise: crate::sla::display::Promise,
+    /// Where a merged request continues, and how that one is getting on.
+    pub continues_as: Option<Continuation>,
+}
+
+/// What the citizen of a merged request sees of the request it was merged
+/// into: its reference, status and status changes, not its citizen's words,
+/// details or the council's messages to them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Continuation {
+    pub reference: String,
+    pub status: CitizenStatus,
+    pub status_key: &'static str,
+    pub updated_at: DateTime<Utc>,
+    /// Its public status changes, oldest first (kind, when, and the `from`
+    /// and `to` statuses in `data`).
+    pub timeline: Vec<PublicEvent>,
+}
+
+impl Continuation {
+    fn of(conn: &mut PgConnection, survivor_id: i64) -> QueryResult<Self> {
+        let (reference, status, updated_at): (String, TicketStatus, DateTime<Utc>) = tickets::table
+            .find(survivor_id)
+            .select((tickets::reference, tickets::status, tickets::updated_at))
+            .first(conn)?;
+        let changes: Vec<TicketEvent> = ticket_events::table
+            .filter(ticket_events::ticket_id.eq(survivor_id))
+            .filter(ticket_events::public.eq(true))
+            .filter(ticket_events::kind.eq("status_changed"))
+            .order((ticket_events::created_at.asc(), ticket_events::id.asc()))
+            .select(TicketEvent::as_select())
+            .load(conn)?;
+        // As a citizen reads statuses, except that waiting on the other
+        // request's citizen is not waiting on this one: to them it is in
+        // progress. A change that reads the same is not one.
+        let seen = |s: TicketStatus| match s.citizen_status() {
+            CitizenStatus::WaitingForYourReply => CitizenStatus::InProgress,
+            other => other,
+        };
+        let citizen = |v: Option<&serde_json::Value>| {
+            v.and_then(|v| v.as_str())
+                .and_then(|s| s.parse::<TicketStatus>().ok())
+                .map(seen)
+        };
+        let status = seen(status);
+        Ok(Self {
+            reference,
+            status,
+            status_key: status.message_key(),
+            updated_at,
+            timeline: changes
+                .into_iter()
+                .filter_map(|e| {
+                    let (from, to) = (citizen(e.data.get("from")), citizen(e.data.get("to"))?);
+                    (from != Some(to)).then(|| PublicEvent {
+                        kind: e.kind,
+                        actor: e.actor_kind,
+                        body: String::new(),
+                        created_at: e.created_at,
+                        data: serde_json::json!({
+                            "from": from,
+                            "to": to,
+                            "to_key": to.message_key(),
+                        }),
+                    })
+                })
+                .collect(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -215,6 +304,10 @@ pub fn citizen_view(conn: &mut PgConnection, ticket: &Ticket) -> Result<CitizenV
         .select(AttachmentMeta::as_select())
         .load(conn)?;
     let promise = crate::sla::display::Promise::of_ticket(conn, ticket.id)?;
+    let continues_as = match ticket.merged_into_id {
+        Some(id) => Some(Continuation::of(conn, id)?),
+        None => None,
+    };
     Ok(view_of(
         ticket,
         Names {
@@ -227,6 +320,7 @@ pub fn citizen_view(conn: &mut PgConnection, ticket: &Ticket) -> Result<CitizenV
         events,
         files,
         promise,
+        continues_as,
     ))
 }
 
@@ -260,6 +354,7 @@ pub fn submitted_view(
             .cloned()
             .collect(),
         crate::sla::display::Promise::from_changes(&submitted.sla),
+        None,
     )
 }
 
@@ -279,6 +374,7 @@ fn view_of(
     events: Vec<TicketEvent>,
     files: Vec<AttachmentMeta>,
     promise: crate::sla::display::Promise,
+    continues_as: Option<Continuation>,
 ) -> CitizenView {
     let status = ticket.status.citizen_status();
     CitizenView {
@@ -323,6 +419,7 @@ fn view_of(
         can_withdraw: ticket.status.apply(StatusAction::Withdraw).is_ok(),
         time_zone: names.time_zone,
         promise,
+        continues_as,
     }
 }
 

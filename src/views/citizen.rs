@@ -297,6 +297,19 @@ pub(super) fn samples(
             paused: true,
             time_zone: "Europe/London".into(),
         },
+        continues_as: Some(crate::requests::track::Continuation {
+            reference: "CD-2026-000002".into(),
+            status: CitizenStatus::InProgress,
+            status_key: "status-in-progress",
+            updated_at: now,
+            timeline: vec![PublicEvent {
+                kind: "status_changed".into(),
+                actor: "staff".into(),
+                body: String::new(),
+                created_at: now,
+                data: serde_json::json!({"from": "received", "to": "in_progress", "to_key": "status-in-progress"}),
+            }],
+        }),
     };
     let request = RequestPage {
         layout: layout.clone(),

@@ -837,6 +837,116 @@ async fn merging_closes_the_duplicate_and_emails_its_citizen_the_surviving_refer
     assert_eq!(body["error"]["code"], "transition_refused");
 }
 
+/// `POST /track` with `reference` and `email`: where it sends the citizen.
+async fn look_up(app: &TestApp, reference: &str, email: &str) -> Option<String> {
+    let html = app.get("/track").await.text().await.unwrap();
+    let csrf = csrf_of(&html);
+    let res = app
+        .client
+        .post(app.url("/track"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("reference", reference),
+            ("email", email),
+        ])
+        .send()
+        .await
+        .unwrap();
+    match res.status() {
+        StatusCode::SEE_OTHER => Some(res.headers()["location"].to_str().unwrap().to_string()),
+        StatusCode::NOT_FOUND => None,
+        other => panic!("looking up {reference}: {other}"),
+    }
+}
+
+#[tokio::test]
+async fn a_merged_requests_citizen_follows_the_surviving_one_without_seeing_its_citizen() {
+    let app = desk().await;
+    let agent = person(&app, "agent@example.org", "agent", &["waste"]).await;
+    let keep = submit(&app, "missed-bin", "Ada", "ada@example.org").await;
+    let dup = submit(&app, "missed-bin", "Bob", "bob@example.org").await;
+    let (status, body) = act(
+        &app,
+        &agent,
+        &dup.reference,
+        "merge",
+        json!({ "into": keep.reference }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    for (action, body) in [
+        ("assign", json!({ "assignee_id": agent.id })),
+        ("status", json!({ "action": "start_work" })),
+        (
+            "reply",
+            json!({ "body": "Dear Ada, we will call at 12 Private Road." }),
+        ),
+        ("reply", json!({ "body": "Ada, which bin was it?" })),
+        ("status", json!({ "action": "wait_on_citizen" })),
+    ] {
+        let (status, body) = act(&app, &agent, &keep.reference, action, body).await;
+        assert_eq!(status, 200, "{action}: {body}");
+    }
+
+    // The merge email tells Bob to follow the surviving reference with his
+    // email: doing so opens his own request, which shows the survivor's
+    // progress. Someone else's email still finds nothing.
+    let location = look_up(&app, &keep.reference, "BOB@example.org").await;
+    assert_eq!(
+        location.as_deref(),
+        Some(format!("/requests/{}", dup.reference).as_str())
+    );
+    assert_eq!(
+        look_up(&app, &keep.reference, "eve@example.org").await,
+        None
+    );
+    assert_eq!(
+        look_up(&app, &keep.reference, "ada@example.org")
+            .await
+            .as_deref(),
+        Some(format!("/requests/{}", keep.reference).as_str()),
+        "Ada still finds her own"
+    );
+
+    let bob = citizen_view(&app, &dup).await;
+    let c = &bob["continues_as"];
+    assert_eq!(c["reference"], keep.reference.as_str());
+    // Waiting on Ada is not waiting on Bob.
+    assert_eq!(c["status"], "in_progress", "{c}");
+    let changes: Vec<&str> = c["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["data"]["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(changes, ["in_progress"], "{c}");
+    let page = citizen_page(&app, &dup).await;
+    assert!(
+        page.contains(&format!("Joined with {}", keep.reference)),
+        "{page}"
+    );
+    for private in ["Ada", "Private Road", "which bin"] {
+        assert!(!bob.to_string().contains(private), "{private} in {bob}");
+        assert!(!page.contains(private), "{private} on Bob's page");
+    }
+    assert!(citizen_view(&app, &keep).await["continues_as"].is_null());
+
+    let (status, body) = act(
+        &app,
+        &agent,
+        &keep.reference,
+        "status",
+        json!({ "action": "resolve", "note": "Collected." }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let c = citizen_view(&app, &dup).await["continues_as"].clone();
+    assert_eq!(c["status"], "resolved");
+    assert_eq!(c["status_label"], "Resolved");
+    assert_eq!(c["timeline"].as_array().unwrap().len(), 2, "{c}");
+    assert!(citizen_page(&app, &dup).await.contains("Now: Resolved"));
+}
+
 #[tokio::test]
 async fn priority_and_category_changes_are_checked_and_recorded() {
     let app = desk().await;

@@ -208,6 +208,22 @@ pub struct RequestOut {
     pub targets_paused: bool,
     /// The IANA zone the handling department works in (show the dates in it).
     pub time_zone: String,
+    /// Set when the request was merged into another about the same thing:
+    /// follow that one here (its citizen's details are not shown).
+    pub continues_as: Option<ContinuationOut>,
+}
+
+/// How the request a merged request continues as is getting on.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ContinuationOut {
+    pub reference: String,
+    #[schema(value_type = String)]
+    pub status: crate::domain::ticket_status::CitizenStatus,
+    pub status_label: String,
+    pub updated_at: DateTime<Utc>,
+    /// Its public status changes, oldest first (`data.from`, `data.to`).
+    #[schema(value_type = Vec<Object>)]
+    pub timeline: Vec<track::PublicEvent>,
 }
 
 impl RequestOut {
@@ -234,6 +250,13 @@ impl RequestOut {
             resolve_by: v.promise.resolve_by,
             targets_paused: v.promise.paused,
             time_zone: v.promise.time_zone,
+            continues_as: v.continues_as.map(|c| ContinuationOut {
+                status_label: locale.text(c.status_key),
+                reference: c.reference,
+                status: c.status,
+                updated_at: c.updated_at,
+                timeline: c.timeline,
+            }),
         }
     }
 }
@@ -435,7 +458,7 @@ pub async fn add_comment(
 #[openapi(
     info(title = "CivicDesk API", description = "Submit and follow citizens' requests."),
     paths(list_categories, create_request, get_request, add_comment, crate::routes::staff::auth::issue_token),
-    components(schemas(CategoryOut, CreateRequest, RequestOut, CreatedOut, CommentIn,
+    components(schemas(CategoryOut, CreateRequest, RequestOut, ContinuationOut, CreatedOut, CommentIn,
         crate::routes::staff::auth::TokenRequest, crate::routes::staff::auth::TokenResponse)),
     tags((name = "catalogue", description = "The services citizens can ask for"),
          (name = "requests", description = "Citizens' requests"),
