@@ -230,9 +230,14 @@ fn run() -> anyhow::Result<()> {
     }
 
     // What is measured so far, in case the reference takes long.
+    let (lp50, lp95) = p50_p95(leader_ms.clone());
+    let worst = supervisors
+        .iter()
+        .map(|(_, (_, p95))| *p95)
+        .fold(0.0, f64::max);
     eprintln!(
-        "rebuild {rebuild_s:.1} s; leader p50/p95 {:?} ms; supervisors {supervisors:?}",
-        p50_p95(leader_ms.clone())
+        "so far: rebuild {rebuild_s:.1} s; leader p50 {lp50:.1} ms, p95 {lp95:.1} ms; \
+         slowest supervisor p95 {worst:.1} ms"
     );
 
     // 3. The reference, once.

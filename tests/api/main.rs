@@ -20,6 +20,7 @@ mod idempotency;
 mod mail;
 mod migrations;
 mod open311;
+mod report_jobs;
 mod report_pages;
 mod reports;
 mod seed;
