@@ -1,6 +1,5 @@
 //! The citizen's website through real HTTP: forms, CSRF, confirmation, tracking.
 
-use diesel::prelude::*;
 use reqwest::multipart::{Form, Part};
 
 use crate::helpers::{spawn_app, TestApp};
@@ -22,15 +21,7 @@ fn csrf_of(html: &str) -> String {
 }
 
 fn count(app: &TestApp, table: &str) -> i64 {
-    #[derive(QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
-        .get_result::<N>(&mut app.conn())
-        .unwrap()
-        .n
+    app.count(table)
 }
 
 fn pothole_form(csrf: &str) -> Form {

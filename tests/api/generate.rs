@@ -4,17 +4,7 @@
 use civicdesk::generate::{generate, generate_parallel, GenerateOptions};
 use diesel::prelude::*;
 
-use crate::helpers::spawn_app;
-
-#[derive(QueryableByName)]
-struct N {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
-}
-
-fn count(conn: &mut PgConnection, sql: &str) -> i64 {
-    diesel::sql_query(sql).get_result::<N>(conn).unwrap().n
-}
+use crate::helpers::{count_of as count, spawn_app};
 
 #[tokio::test]
 async fn generated_tickets_are_consistent_on_both_paths() {

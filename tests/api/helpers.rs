@@ -307,15 +307,10 @@ impl TestApp {
 
     /// How many rows `table` has.
     pub fn count(&self, table: &str) -> i64 {
-        #[derive(QueryableByName)]
-        struct Count {
-            #[diesel(sql_type = BigInt)]
-            n: i64,
-        }
-        let row: Count = diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
-            .get_result(&mut self.conn())
-            .unwrap_or_else(|e| panic!("counting {table}: {e}"));
-        row.n
+        count_of(
+            &mut self.conn(),
+            &format!("SELECT count(*) AS n FROM {table}"),
+        )
     }
 
     /// Runs SQL in this app's database (e.g. to set up a test's conditions).
@@ -353,4 +348,17 @@ pub fn wait_until_gone(pid: i32) {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     panic!("process {pid} is still running");
+}
+
+/// The number a query answers as `n`, e.g. `SELECT count(*) AS n FROM …`.
+pub fn count_of(conn: &mut PgConnection, sql: &str) -> i64 {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(sql)
+        .get_result::<Count>(conn)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .n
 }

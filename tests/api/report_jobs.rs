@@ -7,17 +7,7 @@ use std::time::{Duration, Instant};
 use civicdesk::generate::{generate, GenerateOptions};
 use diesel::prelude::*;
 
-use crate::helpers::{scratch_dir, spawn_app};
-
-#[derive(QueryableByName)]
-struct N {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
-}
-
-fn count(conn: &mut PgConnection, sql: &str) -> i64 {
-    diesel::sql_query(sql).get_result::<N>(conn).unwrap().n
-}
+use crate::helpers::{count_of as count, scratch_dir, spawn_app};
 
 fn built_zone(conn: &mut PgConnection) -> Option<String> {
     use civicdesk::schema::report_state;
