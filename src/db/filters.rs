@@ -964,95 +964,155 @@ pub fn start_of_day(date: NaiveDate, zone: chrono_tz::Tz) -> DateTime<Utc> {
 }
 
 impl TicketFilter {
-    /// One predicate per present field. Category and department codes are
-    /// looked up here: an unknown one is a bad value, not an empty list.
-    pub fn predicates(
-        &self,
-        conn: &mut PgConnection,
-        scope: &Scope,
-        zone: chrono_tz::Tz,
-    ) -> Result<Vec<Predicate>, ListError> {
-        let mut p: Vec<Predicate> = Vec::new();
-        if !self.statuses.is_empty() {
-            p.push(Box::new(StatusIn::any(self.statuses.clone())));
+    /// Looks up what the filter names (category, department and area codes,
+    /// the citizens a text matches), once per request: the list, its counts
+    /// and a search's candidates then build their conditions from the answer
+    /// without asking again. An unknown code is a bad value, not an empty list.
+    pub fn resolve(&self, conn: &mut PgConnection) -> Result<ResolvedFilter, ListError> {
+        let category_id = match &self.category {
+            Some(slug) => Some(
+                categories::table
+                    .filter(categories::slug.eq(slug))
+                    .select(categories::id)
+                    .first(conn)
+                    .optional()?
+                    .ok_or_else(|| {
+                        FilterError::invalid("category", slug, "no category has this code")
+                    })?,
+            ),
+            None => None,
+        };
+        let department_id = match &self.department {
+            Some(slug) => Some(
+                departments::table
+                    .filter(departments::slug.eq(slug))
+                    .select(departments::id)
+                    .first(conn)
+                    .optional()?
+                    .ok_or_else(|| {
+                        FilterError::invalid("department", slug, "no department has this code")
+                    })?,
+            ),
+            None => None,
+        };
+        let area_id = match &self.area {
+            Some(AreaFilter::Code(code)) => Some(
+                areas::table
+                    .filter(areas::code.eq(code))
+                    .select(areas::id)
+                    .first(conn)
+                    .optional()?
+                    .ok_or_else(|| FilterError::invalid("area", code, "no area has this code"))?,
+            ),
+            _ => None,
+        };
+        let text = match &self.q {
+            Some(q) => {
+                let text = TextQuery::new(q);
+                let contacts = text.contacts(conn)?;
+                Some((text, contacts))
+            }
+            None => None,
+        };
+        Ok(ResolvedFilter {
+            filter: self.clone(),
+            category_id,
+            department_id,
+            area_id,
+            text,
+        })
+    }
+}
+
+/// A [`TicketFilter`] with its codes and citizens looked up: its conditions
+/// can be made as often as needed without the database.
+#[derive(Debug, Clone)]
+pub struct ResolvedFilter {
+    filter: TicketFilter,
+    category_id: Option<i64>,
+    department_id: Option<i64>,
+    area_id: Option<i64>,
+    text: Option<(TextQuery, MatchingContacts)>,
+}
+
+impl ResolvedFilter {
+    /// The search text, if any.
+    pub fn text(&self) -> Option<&TextQuery> {
+        self.text.as_ref().map(|(t, _)| t)
+    }
+
+    /// The citizens the search text matches, if there is one.
+    pub fn contacts(&self) -> Option<&MatchingContacts> {
+        self.text.as_ref().map(|(_, c)| c)
+    }
+
+    /// The same filter without its search text.
+    pub fn without_text(&self) -> Self {
+        Self {
+            text: None,
+            ..self.clone()
         }
-        if let Some(kind) = self.kind {
+    }
+
+    /// One predicate per present field.
+    pub fn predicates(&self, scope: &Scope, zone: chrono_tz::Tz) -> Vec<Predicate> {
+        let f = &self.filter;
+        let mut p: Vec<Predicate> = Vec::new();
+        if !f.statuses.is_empty() {
+            p.push(Box::new(StatusIn::any(f.statuses.clone())));
+        }
+        if let Some(kind) = f.kind {
             p.push(Box::new(tickets::kind.eq(kind)));
         }
-        if let Some(slug) = &self.category {
-            let id: i64 = categories::table
-                .filter(categories::slug.eq(slug))
-                .select(categories::id)
-                .first(conn)
-                .optional()?
-                .ok_or_else(|| {
-                    FilterError::invalid("category", slug, "no category has this code")
-                })?;
+        if let Some(id) = self.category_id {
             p.push(Box::new(tickets::category_id.eq(id)));
         }
-        if let Some(priority) = self.priority {
+        if let Some(priority) = f.priority {
             p.push(Box::new(tickets::priority.eq(priority)));
         }
-        if let Some(channel) = self.channel {
+        if let Some(channel) = f.channel {
             p.push(Box::new(tickets::channel.eq(channel)));
         }
-        match self.assignee {
+        match f.assignee {
             Some(AssigneeFilter::Me) => p.push(Ticket::assigned_to(scope.user_id)),
             Some(AssigneeFilter::Nobody) => p.push(Ticket::unassigned()),
             Some(AssigneeFilter::User(id)) => p.push(Ticket::assigned_to(id)),
             None => {}
         }
-        if let Some(slug) = &self.department {
-            let id: i64 = departments::table
-                .filter(departments::slug.eq(slug))
-                .select(departments::id)
-                .first(conn)
-                .optional()?
-                .ok_or_else(|| {
-                    FilterError::invalid("department", slug, "no department has this code")
-                })?;
+        if let Some(id) = self.department_id {
             p.push(Box::new(tickets::department_id.eq(id)));
         }
-        match &self.area {
-            Some(AreaFilter::Code(code)) => {
-                let id: i64 = areas::table
-                    .filter(areas::code.eq(code))
-                    .select(areas::id)
-                    .first(conn)
-                    .optional()?
-                    .ok_or_else(|| FilterError::invalid("area", code, "no area has this code"))?;
-                p.push(Box::new(tickets::area_id.eq(id).assume_not_null()));
+        match (&f.area, self.area_id) {
+            (Some(AreaFilter::Code(_)), Some(id)) => {
+                p.push(Box::new(tickets::area_id.eq(id).assume_not_null()))
             }
-            Some(AreaFilter::Nowhere) => p.push(Box::new(tickets::area_id.is_null())),
-            None => {}
+            (Some(AreaFilter::Nowhere), _) => p.push(Box::new(tickets::area_id.is_null())),
+            _ => {}
         }
-        if let Some(from) = self.created_from {
+        if let Some(from) = f.created_from {
             p.push(Box::new(tickets::created_at.ge(start_of_day(from, zone))));
         }
-        if let Some(to) = self.created_to {
+        if let Some(to) = f.created_to {
             let next = to.succ_opt().unwrap_or(to);
             p.push(Box::new(tickets::created_at.lt(start_of_day(next, zone))));
         }
-        if let Some(q) = &self.q {
-            let text = TextQuery::new(q);
-            let contacts = text.contacts(conn)?;
-            p.push(Ticket::matching_text(&text, &contacts));
+        if let Some((text, contacts)) = &self.text {
+            p.push(Ticket::matching_text(text, contacts));
         }
-        Ok(p)
+        p
     }
 
     /// `tickets::table.into_boxed()`, in scope, with one `.filter` per present field.
     pub fn make_query(
         &self,
-        conn: &mut PgConnection,
         scope: &Scope,
         zone: chrono_tz::Tz,
-    ) -> Result<tickets::BoxedQuery<'static, Pg>, ListError> {
+    ) -> tickets::BoxedQuery<'static, Pg> {
         let mut query = tickets::table.into_boxed().filter(Ticket::in_scope(scope));
-        for p in self.predicates(conn, scope, zone)? {
+        for p in self.predicates(scope, zone) {
             query = query.filter(p);
         }
-        Ok(query)
+        query
     }
 }
 

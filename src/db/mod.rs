@@ -1,6 +1,7 @@
 //! Database access: the r2d2 pool, the one helper every blocking diesel call
 //! goes through, and the embedded migrations.
 
+pub mod capped_counts;
 pub mod enums;
 pub mod filters;
 pub mod models;

@@ -12,8 +12,10 @@ use diesel::prelude::*;
 use diesel::sql_types::Float;
 use serde::Serialize;
 
+use crate::db::capped_counts::CappedCounts;
 use crate::db::filters::{
-    At, Cursor, CursorKey, ListError, ListQuery, Predicate, Queue, Scope, Score, Sort, TextQuery,
+    At, Cursor, CursorKey, ListError, ListQuery, Predicate, Queue, ResolvedFilter, Scope, Score,
+    Sort, TextQuery,
 };
 use crate::db::models::ticket::Ticket;
 use crate::domain::priority::Priority;
@@ -177,19 +179,6 @@ fn after(cursor: Cursor, score: impl Fn() -> Score) -> Predicate {
     }
 }
 
-/// All the conditions of a list: its filter (in scope) and its queue.
-pub fn list_predicates(
-    conn: &mut PgConnection,
-    scope: &Scope,
-    query: &ListQuery,
-    zone: chrono_tz::Tz,
-    at: At,
-) -> Result<Vec<Predicate>, ListError> {
-    let mut p = query.filter.predicates(conn, scope, zone)?;
-    p.extend(query.queue.predicates(scope, at));
-    Ok(p)
-}
-
 /// A page of at most `limit` tickets.
 pub fn list(
     conn: &mut PgConnection,
@@ -199,22 +188,36 @@ pub fn list(
     at: At,
     limit: i64,
 ) -> Result<Page, ListError> {
-    let text = query.filter.q.as_deref().map(TextQuery::new);
-    let sort = match (query.sort(), &text) {
+    let filter = query.filter.resolve(conn)?;
+    Ok(page_of(conn, scope, query, &filter, zone, at, limit)?.0)
+}
+
+/// A page of `query`, and how many tickets match it (up to [`COUNT_CAP`] + 1)
+/// when the same walk could tell: on a first page in time or due order, the
+/// ids are read up to the cap, the first `limit` + 1 make the page and the
+/// number read is the count, so the page and its count cost one walk of the
+/// index instead of two.
+fn page_of(
+    conn: &mut PgConnection,
+    scope: &Scope,
+    query: &ListQuery,
+    filter: &ResolvedFilter,
+    zone: chrono_tz::Tz,
+    at: At,
+    limit: i64,
+) -> Result<(Page, Option<i64>), ListError> {
+    let text = filter.text();
+    let sort = match (query.sort(), text) {
         (Sort::Relevance, None) => Sort::Updated,
         (s, _) => s,
     };
-    let score = || {
-        text.as_ref()
-            .map(Ticket::relevance)
-            .unwrap_or_else(no_score)
-    };
-    let mut q = query.filter.make_query(conn, scope, zone)?;
+    let score = || text.map(Ticket::relevance).unwrap_or_else(no_score);
+    let mut q = filter.make_query(scope, zone);
     for p in query.queue.predicates(scope, at) {
         q = q.filter(p);
     }
-    if let (Sort::Relevance, Some(text)) = (sort, &text) {
-        q = q.filter(tickets::id.eq_any(candidates(conn, scope, query, zone, at, text)?));
+    if let (Sort::Relevance, Some(text)) = (sort, text) {
+        q = q.filter(tickets::id.eq_any(candidates(conn, scope, query, filter, zone, at, text)?));
     }
     if let Some(c) = query.cursor {
         q = q.filter(after(c, score));
@@ -225,26 +228,32 @@ pub fn list(
         Sort::Relevance => q.order((score().desc(), tickets::id.desc())),
         Sort::Due => q.order((tickets::sla_due_at.asc().nulls_last(), tickets::id.asc())),
     };
+    // Ranked lists count the matches, not the candidates, so they count apart.
+    let counts_too = query.cursor.is_none() && sort != Sort::Relevance;
+    let read = if counts_too {
+        (limit + 1).max(COUNT_CAP + 1)
+    } else {
+        limit + 1
+    };
     // The page's ids (and ranks) first, then the page's own rows. Finding
     // the ids reads only the covering index when there is no text (a
     // selective filter walks tens of thousands of entries), and a ranking
     // reads no more of each candidate than its words.
-    let ranked: Vec<(i64, f32)> = q
-        .select((tickets::id, score()))
-        .limit(limit + 1)
-        .load(conn)?;
+    let mut ranked: Vec<(i64, f32)> = q.select((tickets::id, score())).limit(read).load(conn)?;
+    let matched = counts_too.then_some(ranked.len() as i64);
+    ranked.truncate((limit + 1) as usize);
     let ids: Vec<i64> = ranked.iter().map(|(id, _)| *id).collect();
-    let ranks: std::collections::HashMap<i64, f32> = ranked.into_iter().collect();
-    let mut rows: Vec<(QueueRow, f32)> = rows_in_order(conn, &ids)?
+    let ranks: HashMap<i64, f32> = ranked.into_iter().collect();
+    let mut rows: Vec<(ListedRow, f32)> = rows_in_order(conn, &ids)?
         .into_iter()
         .map(|row| {
-            let rank = ranks.get(&row.id).copied().unwrap_or_default();
+            let rank = ranks.get(&row.0.id).copied().unwrap_or_default();
             (row, rank)
         })
         .collect();
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|(row, rank)| {
+        rows.last().map(|((row, ..), rank)| {
             Cursor {
                 sort,
                 key: match sort {
@@ -260,18 +269,34 @@ pub fn list(
     } else {
         None
     };
-    let items = with_names(conn, rows.into_iter().map(|(r, _)| r).collect(), at)?;
-    Ok(Page { items, next_cursor })
+    let items = rows.into_iter().map(|(row, _)| listed(row, at)).collect();
+    Ok((Page { items, next_cursor }, matched))
 }
 
-/// The rows of `ids`, in that order.
-fn rows_in_order(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<Vec<QueueRow>> {
-    let mut by_id: std::collections::HashMap<i64, QueueRow> = tickets::table
+/// A ticket's list columns with its category's and department's code and
+/// name and its assignee's name.
+type ListedRow = (QueueRow, (String, String), (String, String), Option<String>);
+
+/// The rows of `ids`, in that order, with the names a list shows, in one
+/// statement.
+fn rows_in_order(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<Vec<ListedRow>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut by_id: HashMap<i64, ListedRow> = tickets::table
+        .inner_join(categories::table)
+        .inner_join(departments::table)
+        .left_join(users::table)
         .filter(tickets::id.eq_any(ids))
-        .select(QueueRow::as_select())
-        .load(conn)?
+        .select((
+            QueueRow::as_select(),
+            (categories::slug, categories::name),
+            (departments::slug, departments::name),
+            users::name.nullable(),
+        ))
+        .load::<ListedRow>(conn)?
         .into_iter()
-        .map(|row: QueueRow| (row.id, row))
+        .map(|row| (row.0.id, row))
         .collect();
     // A ticket deleted between the two reads is left out, not an error.
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
@@ -286,14 +311,15 @@ fn candidates(
     conn: &mut PgConnection,
     scope: &Scope,
     query: &ListQuery,
+    filter: &ResolvedFilter,
     zone: chrono_tz::Tz,
     at: At,
     text: &TextQuery,
 ) -> Result<Vec<i64>, ListError> {
-    let mut without_text = query.clone();
-    without_text.filter.q = None;
+    let without_text = filter.without_text();
+    let contacts = filter.contacts();
     let branch = |conn: &mut PgConnection, extra: Predicate| -> Result<Vec<i64>, ListError> {
-        let mut q = without_text.filter.make_query(conn, scope, zone)?;
+        let mut q = without_text.make_query(scope, zone);
         for p in query.queue.predicates(scope, at) {
             q = q.filter(p);
         }
@@ -306,11 +332,10 @@ fn candidates(
     let mut ids = branch(conn, Ticket::text_matches(text))?;
     // The citizens first: a name matches a few hundred of them, whose tickets
     // the contact index finds; as one condition the planner would scan.
-    let contacts = text.contacts(conn)?;
-    if !contacts.ids.is_empty() {
+    if let Some(contacts) = contacts.filter(|c| !c.ids.is_empty()) {
         ids.extend(branch(
             conn,
-            Box::new(tickets::contact_id.eq_any(contacts.ids)),
+            Box::new(tickets::contact_id.eq_any(contacts.ids.clone())),
         )?);
     }
     if let Some(reference) = &text.reference {
@@ -324,96 +349,76 @@ fn candidates(
     Ok(ids)
 }
 
-/// Adds category, department and assignee names (three small look-ups).
-fn with_names(
-    conn: &mut PgConnection,
-    rows: Vec<QueueRow>,
-    at: At,
-) -> QueryResult<Vec<ListedTicket>> {
-    if rows.is_empty() {
-        return Ok(vec![]);
+/// A listed row as a list shows it.
+fn listed((r, category, department, assignee_name): ListedRow, at: At) -> ListedTicket {
+    ListedTicket {
+        reference: r.reference,
+        subject: r.subject,
+        status: r.status,
+        priority: r.priority,
+        kind: r.kind,
+        channel: r.channel,
+        category: category.0,
+        category_name: category.1,
+        department: department.0,
+        department_name: department.1,
+        assignee_name,
+        assignee_id: r.assignee_id,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+        awaiting_staff_since: r.awaiting_staff_since,
+        sla_due_at: r.sla_due_at,
+        sla_urgency: Urgency::of_due(r.sla_due_at, at.now, at.due_soon),
+        sla_due_in_minutes: r.sla_due_at.map(|d| (d - at.now).num_minutes()),
     }
-    let ids = |f: fn(&QueueRow) -> Option<i64>| {
-        let mut v: Vec<i64> = rows.iter().filter_map(f).collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    let cats: HashMap<i64, (String, String)> = categories::table
-        .filter(categories::id.eq_any(ids(|r| Some(r.category_id))))
-        .select((categories::id, (categories::slug, categories::name)))
-        .load::<(i64, (String, String))>(conn)?
-        .into_iter()
-        .collect();
-    let deps: HashMap<i64, (String, String)> = departments::table
-        .filter(departments::id.eq_any(ids(|r| Some(r.department_id))))
-        .select((departments::id, (departments::slug, departments::name)))
-        .load::<(i64, (String, String))>(conn)?
-        .into_iter()
-        .collect();
-    let people: HashMap<i64, String> = users::table
-        .filter(users::id.eq_any(ids(|r| r.assignee_id)))
-        .select((users::id, users::name))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .collect();
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let (category, category_name) = cats.get(&r.category_id).cloned().unwrap_or_default();
-            let (department, department_name) =
-                deps.get(&r.department_id).cloned().unwrap_or_default();
-            ListedTicket {
-                reference: r.reference,
-                subject: r.subject,
-                status: r.status,
-                priority: r.priority,
-                kind: r.kind,
-                channel: r.channel,
-                category,
-                category_name,
-                department,
-                department_name,
-                assignee_name: r.assignee_id.and_then(|id| people.get(&id).cloned()),
-                assignee_id: r.assignee_id,
-                created_at: r.created_at,
-                updated_at: r.updated_at,
-                awaiting_staff_since: r.awaiting_staff_since,
-                sla_due_at: r.sla_due_at,
-                sla_urgency: Urgency::of_due(r.sla_due_at, at.now, at.due_soon),
-                sla_due_in_minutes: r.sla_due_at.map(|d| (d - at.now).num_minutes()),
-            }
-        })
-        .collect())
 }
 
 /// Every queue's count, and the count of `matching`, each stopping at
-/// [`COUNT_CAP`] + 1: one query per count, each reading at most that many
-/// index entries (an exact count of a big department read all its tickets).
+/// [`COUNT_CAP`] + 1. Each count reads at most that many index entries (an
+/// exact count of a big department read all its tickets), and all of them
+/// are one statement ([`CappedCounts`]): as seven, each paid its own
+/// planning and round trip, which was most of a queue page's time.
 pub fn counts(
     conn: &mut PgConnection,
     scope: &Scope,
-    matching: Vec<Predicate>,
+    matching: Matching,
     at: At,
 ) -> QueryResult<QueueCounts> {
-    let mut of = |predicates: Vec<Predicate>| -> QueryResult<i64> {
-        let mut q = tickets::table.into_boxed().filter(Ticket::in_scope(scope));
-        for p in predicates {
-            q = q.filter(p);
+    let queues = [
+        Queue::Mine,
+        Queue::Unassigned,
+        Queue::Waiting,
+        Queue::Recent,
+        Queue::DueSoon,
+        Queue::Overdue,
+    ];
+    let mut parts: Vec<Vec<Predicate>> = queues.iter().map(|q| q.predicates(scope, at)).collect();
+    let known = match matching {
+        Matching::Counted(n) => Some(n),
+        Matching::Where(predicates) => {
+            parts.push(predicates);
+            None
         }
-        let ids: Vec<i64> = q.select(tickets::id).limit(COUNT_CAP + 1).load(conn)?;
-        Ok(ids.len() as i64)
     };
-    let q = |queue: Queue| queue.predicates(scope, at);
+    let n = CappedCounts::new(scope, parts).load(conn)?;
+    let of = |i: usize| n.get(i).copied().unwrap_or_default();
     Ok(QueueCounts {
-        mine: of(q(Queue::Mine))?,
-        unassigned: of(q(Queue::Unassigned))?,
-        waiting: of(q(Queue::Waiting))?,
-        recent: of(q(Queue::Recent))?,
-        due_soon: of(q(Queue::DueSoon))?,
-        overdue: of(q(Queue::Overdue))?,
-        matching: of(matching)?,
+        mine: of(0),
+        unassigned: of(1),
+        waiting: of(2),
+        recent: of(3),
+        due_soon: of(4),
+        overdue: of(5),
+        matching: known.unwrap_or_else(|| of(6)),
     })
+}
+
+/// What the `matching` count counts.
+pub enum Matching {
+    /// Already counted (by the page's own walk).
+    Counted(i64),
+    /// The tickets in scope for which all of these hold.
+    Where(Vec<Predicate>),
 }
 
 /// A list page and the counts, as the queue page and the API show them.
@@ -425,8 +430,16 @@ pub fn list_with_counts(
     at: At,
     limit: i64,
 ) -> Result<(Page, QueueCounts), ListError> {
-    let page = list(conn, scope, query, zone, at, limit)?;
-    let matching = list_predicates(conn, scope, query, zone, at)?;
+    let filter = query.filter.resolve(conn)?;
+    let (page, matched) = page_of(conn, scope, query, &filter, zone, at, limit)?;
+    let matching = match matched {
+        Some(n) => Matching::Counted(n),
+        None => {
+            let mut p = filter.predicates(scope, zone);
+            p.extend(query.queue.predicates(scope, at));
+            Matching::Where(p)
+        }
+    };
     let counts = counts(conn, scope, matching, at)?;
     Ok((page, counts))
 }
@@ -450,7 +463,7 @@ pub fn dashboard(
         ..ListQuery::default()
     };
     Ok(Dashboard {
-        counts: counts(conn, scope, vec![Ticket::open()], at)?,
+        counts: counts(conn, scope, Matching::Where(vec![Ticket::open()]), at)?,
         mine: list(conn, scope, &of(Queue::Mine), zone, at, rows)?,
         unassigned: list(conn, scope, &of(Queue::Unassigned), zone, at, rows)?,
     })

@@ -640,6 +640,71 @@ async fn counts_of_every_queue_come_back_with_the_list() {
     }
 }
 
+/// A first page counts its matches while finding its rows; a later page (by
+/// cursor) and a ranked search count them apart, with the queue counts, in
+/// one statement. Every way must give the same numbers, stopping at 1,001.
+#[tokio::test]
+async fn counts_agree_on_every_page_and_stop_past_a_thousand() {
+    let (app, me) = app_with_agent().await;
+    let citizen = contact(&app, "Counted Citizen", None, Some("01632960777"));
+    let old = Utc::now() - Duration::days(3);
+    tickets(
+        &app,
+        (0..1010).map(|i| T {
+            priority: if i % 200 == 0 { "high" } else { "normal" },
+            status: if i % 100 == 1 { "resolved" } else { "new" },
+            contact: Some(citizen),
+            created: old + Duration::seconds(i),
+            ..T::default()
+        }),
+    );
+    // 1,010 tickets, 11 resolved (i = 1, 101, ..., 1001), 6 high (i = 0, 200, ..., 1000).
+    let first = me.list(&app, "").await;
+    assert_eq!(
+        first["counts"],
+        json!({"mine": 0, "unassigned": 999, "waiting": 0, "recent": 0, "due_soon": 0, "overdue": 0, "matching": 1001})
+    );
+    let cursor = first["next_cursor"].as_str().expect("a second page");
+    let second = me.list(&app, &format!("cursor={cursor}")).await;
+    assert_eq!(
+        second["counts"], first["counts"],
+        "a later page counts the same"
+    );
+    assert_ne!(references(&second), references(&first));
+
+    let high = me.list(&app, "priority=high").await;
+    assert_eq!(high["counts"]["matching"], 6);
+    assert_eq!(references(&high).len(), 6);
+    let open_high = me.list(&app, "priority=high&status=new").await;
+    assert_eq!(open_high["counts"]["matching"], 6);
+    let resolved = me.list(&app, "status=resolved&sort=created").await;
+    assert_eq!(resolved["counts"]["matching"], 11);
+    let unassigned = me.list(&app, "queue=unassigned").await;
+    assert_eq!(unassigned["counts"]["matching"], 999);
+    assert_eq!(unassigned["counts"]["unassigned"], 999);
+    let due = me.list(&app, "queue=unassigned&sort=due").await;
+    assert_eq!(due["counts"]["matching"], 999);
+    let next = due["next_cursor"].as_str().expect("a second page by due");
+    let due2 = me
+        .list(&app, &format!("queue=unassigned&sort=due&cursor={next}"))
+        .await;
+    assert_eq!(due2["counts"]["matching"], 999);
+
+    // A search ranks its candidates but counts every match.
+    let search = me.list(&app, "q=Counted").await;
+    assert_eq!(search["counts"]["matching"], 1001);
+    let search_high = me.list(&app, "q=Counted&priority=high").await;
+    assert_eq!(search_high["counts"]["matching"], 6);
+    assert_eq!(references(&search_high).len(), 6);
+
+    // The page says so in words.
+    let browser = me.browser(&app).await;
+    let (_, html) = page(&browser, &app, "/staff/queue").await;
+    assert!(html.contains("More than 1000 tickets"), "{html}");
+    let (_, html) = page(&browser, &app, "/staff/queue?priority=high").await;
+    assert!(html.contains("6 tickets"), "{html}");
+}
+
 /// Every page of a list, following `next_cursor`, with `between` run after the first page.
 async fn all_pages(
     app: &TestApp,

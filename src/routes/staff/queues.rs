@@ -316,7 +316,7 @@ pub async fn queue(
         };
         let counts = match &listed {
             Ok((_, counts)) => *counts,
-            Err(_) => queues::counts(conn, &scope2, vec![], at)?,
+            Err(_) => queues::counts(conn, &scope2, queues::Matching::Where(vec![]), at)?,
         };
         Ok((options, listed.map(|(page, _)| page), counts))
     })
