@@ -190,6 +190,59 @@ impl diesel::query_builder::QueryFragment<Pg> for StatusIn {
     }
 }
 
+/// `(tickets.updated_at, tickets.id) < ($1, $2)` (or `created_at`): the rows
+/// after a keyset cursor in a newest-first list, as one row comparison.
+/// Written as `t < $1 OR (t = $1 AND id < $2)` the same condition is no index
+/// range, so page eleven walked the index from its top through the ten pages
+/// before it; as a row comparison the walk starts at the cursor.
+#[derive(Debug, Clone, diesel::QueryId)]
+pub struct RowsBefore {
+    column: TimeColumn,
+    at: DateTime<Utc>,
+    id: i64,
+}
+
+/// Which time a newest-first list is ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::QueryId)]
+pub enum TimeColumn {
+    Updated,
+    Created,
+}
+
+impl RowsBefore {
+    pub fn new(column: TimeColumn, at: DateTime<Utc>, id: i64) -> Self {
+        Self { column, at, id }
+    }
+}
+
+impl diesel::expression::Expression for RowsBefore {
+    type SqlType = Bool;
+}
+
+impl diesel::expression::ValidGrouping<()> for RowsBefore {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl diesel::expression::AppearsOnTable<tickets::table> for RowsBefore {}
+impl diesel::expression::SelectableExpression<tickets::table> for RowsBefore {}
+
+impl diesel::query_builder::QueryFragment<Pg> for RowsBefore {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, Pg>,
+    ) -> QueryResult<()> {
+        out.push_sql(match self.column {
+            TimeColumn::Updated => "(tickets.updated_at, tickets.id) < (",
+            TimeColumn::Created => "(tickets.created_at, tickets.id) < (",
+        });
+        out.push_bind_param::<diesel::sql_types::Timestamptz, _>(&self.at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<diesel::sql_types::BigInt, _>(&self.id)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
 /// The named fragments of ticket queries. They live here, beside the filter
 /// that combines them, so the model file stays about rows.
 impl Ticket {
@@ -1132,6 +1185,22 @@ mod tests {
     /// The SQL of `SELECT id FROM tickets WHERE p`, with its binds.
     fn where_sql(p: Predicate) -> String {
         diesel::debug_query::<Pg, _>(&tickets::table.select(tickets::id).filter(p)).to_string()
+    }
+
+    #[test]
+    fn a_cursor_is_one_row_comparison_an_index_can_start_from() {
+        let at = Utc::now();
+        let updated = where_sql(Box::new(RowsBefore::new(TimeColumn::Updated, at, 7)));
+        assert!(
+            updated.contains("(tickets.updated_at, tickets.id) < ($1, $2)"),
+            "{updated}"
+        );
+        assert!(updated.contains("binds: [") && updated.contains(", 7"), "{updated}");
+        let created = where_sql(Box::new(RowsBefore::new(TimeColumn::Created, at, 7)));
+        assert!(
+            created.contains("(tickets.created_at, tickets.id) < ($1, $2)"),
+            "{created}"
+        );
     }
 
     #[test]

@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use crate::db::capped_counts::CappedCounts;
 use crate::db::filters::{
-    At, Cursor, CursorKey, ListError, ListQuery, Predicate, Queue, ResolvedFilter, Scope, Score,
-    Sort, TextQuery,
+    At, Cursor, CursorKey, ListError, ListQuery, Predicate, Queue, ResolvedFilter, RowsBefore,
+    Scope, Score, Sort, TextQuery, TimeColumn,
 };
 use crate::db::models::ticket::Ticket;
 use crate::domain::priority::Priority;
@@ -145,19 +145,13 @@ fn no_score() -> Score {
 fn after(cursor: Cursor, score: impl Fn() -> Score) -> Predicate {
     let id = cursor.id;
     match (cursor.sort, cursor.key) {
-        (Sort::Created, CursorKey::Time(t)) => Box::new(
-            tickets::created_at
-                .lt(t)
-                .or(tickets::created_at.eq(t).and(tickets::id.lt(id))),
-        ),
+        (Sort::Created, CursorKey::Time(t)) => {
+            Box::new(RowsBefore::new(TimeColumn::Created, t, id))
+        }
         (Sort::Relevance, CursorKey::Rank(r)) => {
             Box::new(score().lt(r).or(score().eq(r).and(tickets::id.lt(id))))
         }
-        (_, CursorKey::Time(t)) => Box::new(
-            tickets::updated_at
-                .lt(t)
-                .or(tickets::updated_at.eq(t).and(tickets::id.lt(id))),
-        ),
+        (_, CursorKey::Time(t)) => Box::new(RowsBefore::new(TimeColumn::Updated, t, id)),
         // Ascending by due instant, then id; the tickets without one come last.
         (Sort::Due, CursorKey::Due(Some(t))) => Box::new(
             tickets::sla_due_at
@@ -192,11 +186,12 @@ pub fn list(
     Ok(page_of(conn, scope, query, &filter, zone, at, limit)?.0)
 }
 
-/// A page of `query`, and how many tickets match it (up to [`COUNT_CAP`] + 1)
-/// when the same walk could tell: on a first page in time or due order, the
-/// ids are read up to the cap, the first `limit` + 1 make the page and the
-/// number read is the count, so the page and its count cost one walk of the
-/// index instead of two.
+/// A page of `query`, and how many tickets match it when the page itself
+/// says so: a first page with no next page holds every match. (Reading a
+/// first page's ids up to the count's cap, to count in the same walk, was
+/// tried: a selective filter then walked the newest-first index for 1,001
+/// matches where a count on its own used the status index and read half as
+/// much; see BENCHMARKS.md.)
 fn page_of(
     conn: &mut PgConnection,
     scope: &Scope,
@@ -228,20 +223,20 @@ fn page_of(
         Sort::Relevance => q.order((score().desc(), tickets::id.desc())),
         Sort::Due => q.order((tickets::sla_due_at.asc().nulls_last(), tickets::id.asc())),
     };
-    // Ranked lists count the matches, not the candidates, so they count apart.
-    let counts_too = query.cursor.is_none() && sort != Sort::Relevance;
-    let read = if counts_too {
-        (limit + 1).max(COUNT_CAP + 1)
-    } else {
-        limit + 1
-    };
     // The page's ids (and ranks) first, then the page's own rows. Finding
     // the ids reads only the covering index when there is no text (a
     // selective filter walks tens of thousands of entries), and a ranking
     // reads no more of each candidate than its words.
-    let mut ranked: Vec<(i64, f32)> = q.select((tickets::id, score())).limit(read).load(conn)?;
-    let matched = counts_too.then_some(ranked.len() as i64);
-    ranked.truncate((limit + 1) as usize);
+    let ranked: Vec<(i64, f32)> = q
+        .select((tickets::id, score()))
+        .limit(limit + 1)
+        .load(conn)?;
+    // A ranked list holds its candidates only; they are every match unless
+    // too many citizens matched to list them all.
+    let whole = query.cursor.is_none()
+        && ranked.len() as i64 <= limit
+        && filter.contacts().is_none_or(|c| c.complete);
+    let matched = whole.then_some(ranked.len() as i64);
     let ids: Vec<i64> = ranked.iter().map(|(id, _)| *id).collect();
     let ranks: HashMap<i64, f32> = ranked.into_iter().collect();
     let mut rows: Vec<(ListedRow, f32)> = rows_in_order(conn, &ids)?
@@ -415,7 +410,7 @@ pub fn counts(
 
 /// What the `matching` count counts.
 pub enum Matching {
-    /// Already counted (by the page's own walk).
+    /// Already counted (a first page that holds every match).
     Counted(i64),
     /// The tickets in scope for which all of these hold.
     Where(Vec<Predicate>),

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Jsonb};
 use fluent_templates::fluent_bundle::FluentValue;
 
 use super::{html, layout};
@@ -26,7 +27,6 @@ use crate::domain::ticket_status::TicketStatus;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::routes::locale::RequestLocale;
-use crate::schema::{areas, categories, departments};
 use crate::staff::queues::{self, Colleague, Page, QueueCounts};
 use crate::views::staff_queues::{
     Choice, FilterForm, FilterSelect, QueueLink, StaffQueuePage, TicketRow,
@@ -120,24 +120,47 @@ pub(crate) struct FormOptions {
     pub colleagues: Vec<Colleague>,
 }
 
+/// The form's choices in one statement (four look-ups as one round trip;
+/// each statement cost a queue page a planning and a round trip).
 pub(crate) fn form_options(conn: &mut PgConnection, scope: &Scope) -> QueryResult<FormOptions> {
+    #[derive(QueryableByName)]
+    struct Options {
+        #[diesel(sql_type = Jsonb)]
+        categories: serde_json::Value,
+        #[diesel(sql_type = Jsonb)]
+        departments: serde_json::Value,
+        #[diesel(sql_type = Jsonb)]
+        areas: serde_json::Value,
+        #[diesel(sql_type = Jsonb)]
+        colleagues: serde_json::Value,
+    }
+    let o: Options = diesel::sql_query(
+        "SELECT \
+           (SELECT coalesce(jsonb_agg(jsonb_build_array(slug, name) ORDER BY name, id), '[]') \
+              FROM categories WHERE active) AS categories, \
+           (SELECT coalesce(jsonb_agg(jsonb_build_array(slug, name) ORDER BY name, id), '[]') \
+              FROM departments WHERE active) AS departments, \
+           (SELECT coalesce(jsonb_agg(jsonb_build_array(code, name) ORDER BY name, id), '[]') \
+              FROM areas WHERE retired_at IS NULL) AS areas, \
+           (SELECT coalesce(jsonb_agg(jsonb_build_array(u.id, u.name) ORDER BY u.name, u.id), '[]') \
+              FROM users u WHERE u.active AND EXISTS (SELECT 1 FROM user_departments ud \
+                WHERE ud.user_id = u.id AND ud.department_id = ANY($1))) AS colleagues",
+    )
+    .bind::<Array<BigInt>, _>(scope.departments())
+    .get_result(conn)?;
+    let pairs = |v: serde_json::Value| -> QueryResult<Vec<(String, String)>> {
+        serde_json::from_value(v).map_err(|e| diesel::result::Error::DeserializationError(e.into()))
+    };
+    let colleagues: Vec<(i64, String)> = serde_json::from_value(o.colleagues)
+        .map_err(|e| diesel::result::Error::DeserializationError(e.into()))?;
     Ok(FormOptions {
-        categories: categories::table
-            .filter(categories::active.eq(true))
-            .order(categories::name)
-            .select((categories::slug, categories::name))
-            .load(conn)?,
-        departments: departments::table
-            .filter(departments::active.eq(true))
-            .order(departments::name)
-            .select((departments::slug, departments::name))
-            .load(conn)?,
-        areas: areas::table
-            .filter(areas::retired_at.is_null())
-            .order(areas::name)
-            .select((areas::code, areas::name))
-            .load(conn)?,
-        colleagues: queues::colleagues(conn, scope)?,
+        categories: pairs(o.categories)?,
+        departments: pairs(o.departments)?,
+        areas: pairs(o.areas)?,
+        colleagues: colleagues
+            .into_iter()
+            .map(|(id, name)| Colleague { id, name })
+            .collect(),
     })
 }
 
