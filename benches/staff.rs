@@ -908,7 +908,7 @@ impl Baseline {
             .and_then(|c| c.split_once('|'))
             .context("too few tickets for the baseline")?;
         let keyset = format!(
-            "SELECT {cols} FROM tickets WHERE {scope} AND (updated_at < '{t}' OR (updated_at = '{t}' AND id < {id})) \
+            "SELECT {cols} FROM tickets WHERE {scope} AND (updated_at, id) < ('{t}', {id}) \
              ORDER BY updated_at DESC, id DESC LIMIT 51"
         );
         let offset = format!(

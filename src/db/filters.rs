@@ -1195,7 +1195,10 @@ mod tests {
             updated.contains("(tickets.updated_at, tickets.id) < ($1, $2)"),
             "{updated}"
         );
-        assert!(updated.contains("binds: [") && updated.contains(", 7"), "{updated}");
+        assert!(
+            updated.contains("binds: [") && updated.contains(", 7"),
+            "{updated}"
+        );
         let created = where_sql(Box::new(RowsBefore::new(TimeColumn::Created, at, 7)));
         assert!(
             created.contains("(tickets.created_at, tickets.id) < ($1, $2)"),

@@ -113,9 +113,22 @@ pub struct QueueCounts {
     pub overdue: i64,
     /// Matching the list's queue and filters.
     pub matching: i64,
+    /// What `matching` counts up to: above it, it means "more than
+    /// `matching_cap`". 1,000, or 500 for a search in best-match order
+    /// (which ranks at most that many of its matches).
+    pub matching_cap: i64,
 }
 
 impl QueueCounts {
+    /// The number of matches to show, and whether it means "more than".
+    pub fn matching_shown(&self) -> (i64, bool) {
+        if self.matching > self.matching_cap {
+            (self.matching_cap, true)
+        } else {
+            (self.matching, false)
+        }
+    }
+
     pub fn of(&self, queue: Queue) -> i64 {
         match queue {
             Queue::All => self.matching,
@@ -187,7 +200,8 @@ pub fn list(
 }
 
 /// A page of `query`, and how many tickets match it when the page itself
-/// says so: a first page with no next page holds every match. (Reading a
+/// says so: a first page with no next page holds every match, and a search
+/// in best-match order counts from its candidates (see [`Candidates`]). (Reading a
 /// first page's ids up to the count's cap, to count in the same walk, was
 /// tried: a selective filter then walked the newest-first index for 1,001
 /// matches where a count on its own used the status index and read half as
@@ -200,7 +214,7 @@ fn page_of(
     zone: chrono_tz::Tz,
     at: At,
     limit: i64,
-) -> Result<(Page, Option<i64>), ListError> {
+) -> Result<(Page, Option<Matching>), ListError> {
     let text = filter.text();
     let sort = match (query.sort(), text) {
         (Sort::Relevance, None) => Sort::Updated,
@@ -211,8 +225,12 @@ fn page_of(
     for p in query.queue.predicates(scope, at) {
         q = q.filter(p);
     }
+    // A ranked search knows its count from its candidates.
+    let mut counted = None;
     if let (Sort::Relevance, Some(text)) = (sort, text) {
-        q = q.filter(tickets::id.eq_any(candidates(conn, scope, query, filter, zone, at, text)?));
+        let found = candidates(conn, scope, query, filter, zone, at, text)?;
+        counted = found.count();
+        q = q.filter(tickets::id.eq_any(found.ids));
     }
     if let Some(c) = query.cursor {
         q = q.filter(after(c, score));
@@ -231,12 +249,8 @@ fn page_of(
         .select((tickets::id, score()))
         .limit(limit + 1)
         .load(conn)?;
-    // A ranked list holds its candidates only; they are every match unless
-    // too many citizens matched to list them all.
-    let whole = query.cursor.is_none()
-        && ranked.len() as i64 <= limit
-        && filter.contacts().is_none_or(|c| c.complete);
-    let matched = whole.then_some(ranked.len() as i64);
+    let whole = query.cursor.is_none() && ranked.len() as i64 <= limit;
+    let matched = counted.or(whole.then_some(Matching::Counted(ranked.len() as i64)));
     let ids: Vec<i64> = ranked.iter().map(|(id, _)| *id).collect();
     let ranks: HashMap<i64, f32> = ranked.into_iter().collect();
     let mut rows: Vec<(ListedRow, f32)> = rows_in_order(conn, &ids)?
@@ -310,19 +324,27 @@ fn candidates(
     zone: chrono_tz::Tz,
     at: At,
     text: &TextQuery,
-) -> Result<Vec<i64>, ListError> {
+) -> Result<Candidates, ListError> {
     let without_text = filter.without_text();
     let contacts = filter.contacts();
-    let branch = |conn: &mut PgConnection, extra: Predicate| -> Result<Vec<i64>, ListError> {
+    let mut complete = contacts.is_none_or(|c| c.complete);
+    // One more than is ranked, to tell whether a branch held them all.
+    let mut branch = |conn: &mut PgConnection, extra: Predicate| -> Result<Vec<i64>, ListError> {
         let mut q = without_text.make_query(scope, zone);
         for p in query.queue.predicates(scope, at) {
             q = q.filter(p);
         }
-        Ok(q.filter(extra)
+        let mut ids: Vec<i64> = q
+            .filter(extra)
             .select(tickets::id)
             .order((tickets::updated_at.desc(), tickets::id.desc()))
-            .limit(SEARCH_CANDIDATES)
-            .load(conn)?)
+            .limit(SEARCH_CANDIDATES + 1)
+            .load(conn)?;
+        if ids.len() as i64 > SEARCH_CANDIDATES {
+            ids.truncate(SEARCH_CANDIDATES as usize);
+            complete = false;
+        }
+        Ok(ids)
     };
     let mut ids = branch(conn, Ticket::text_matches(text))?;
     // The citizens first: a name matches a few hundred of them, whose tickets
@@ -341,7 +363,33 @@ fn candidates(
     }
     ids.sort_unstable();
     ids.dedup();
-    Ok(ids)
+    Ok(Candidates { ids, complete })
+}
+
+/// The tickets a best-match search ranks.
+struct Candidates {
+    ids: Vec<i64>,
+    /// Whether they are every match: no branch stopped at
+    /// [`SEARCH_CANDIDATES`] and every matching citizen was listed.
+    complete: bool,
+}
+
+impl Candidates {
+    /// How many tickets the search matches, as far as the candidates tell:
+    /// all of them when complete, else more than [`SEARCH_CANDIDATES`] if a
+    /// branch stopped there. (Counting the matches apart, up to 1,001, cost
+    /// a common word 20-100 ms at a million tickets, more than the search.)
+    fn count(&self) -> Option<Matching> {
+        if self.complete {
+            Some(Matching::Counted(self.ids.len() as i64))
+        } else if self.ids.len() as i64 >= SEARCH_CANDIDATES {
+            Some(Matching::MoreThan(SEARCH_CANDIDATES))
+        } else {
+            // Too many citizens to list, and fewer candidates than that:
+            // only a count can tell.
+            None
+        }
+    }
 }
 
 /// A listed row as a list shows it.
@@ -389,7 +437,8 @@ pub fn counts(
     ];
     let mut parts: Vec<Vec<Predicate>> = queues.iter().map(|q| q.predicates(scope, at)).collect();
     let known = match matching {
-        Matching::Counted(n) => Some(n),
+        Matching::Counted(n) => Some((n.min(COUNT_CAP + 1), COUNT_CAP)),
+        Matching::MoreThan(n) => Some((n + 1, n)),
         Matching::Where(predicates) => {
             parts.push(predicates);
             None
@@ -404,14 +453,18 @@ pub fn counts(
         recent: of(3),
         due_soon: of(4),
         overdue: of(5),
-        matching: known.unwrap_or_else(|| of(6)),
+        matching: known.map_or_else(|| of(6), |(n, _)| n),
+        matching_cap: known.map_or(COUNT_CAP, |(_, cap)| cap),
     })
 }
 
 /// What the `matching` count counts.
 pub enum Matching {
-    /// Already counted (a first page that holds every match).
+    /// Already counted exactly (a first page that holds every match, or a
+    /// search's complete candidates).
     Counted(i64),
+    /// More than this many (a search whose candidates stopped there).
+    MoreThan(i64),
     /// The tickets in scope for which all of these hold.
     Where(Vec<Predicate>),
 }
@@ -428,7 +481,7 @@ pub fn list_with_counts(
     let filter = query.filter.resolve(conn)?;
     let (page, matched) = page_of(conn, scope, query, &filter, zone, at, limit)?;
     let matching = match matched {
-        Some(n) => Matching::Counted(n),
+        Some(m) => m,
         None => {
             let mut p = filter.predicates(scope, zone);
             p.extend(query.queue.predicates(scope, at));

@@ -615,7 +615,7 @@ async fn counts_of_every_queue_come_back_with_the_list() {
     let list = me.list(&app, "").await;
     assert_eq!(
         list["counts"],
-        json!({"mine": 2, "unassigned": 3, "waiting": 2, "recent": 3, "due_soon": 0, "overdue": 0, "matching": 8})
+        json!({"mine": 2, "unassigned": 3, "waiting": 2, "recent": 3, "due_soon": 0, "overdue": 0, "matching": 8, "matching_cap": 1000})
     );
     let list = me.list(&app, "queue=unassigned&status=new").await;
     assert_eq!(list["counts"]["matching"], 2);
@@ -662,7 +662,7 @@ async fn counts_agree_on_every_page_and_stop_past_a_thousand() {
     let first = me.list(&app, "").await;
     assert_eq!(
         first["counts"],
-        json!({"mine": 0, "unassigned": 999, "waiting": 0, "recent": 0, "due_soon": 0, "overdue": 0, "matching": 1001})
+        json!({"mine": 0, "unassigned": 999, "waiting": 0, "recent": 0, "due_soon": 0, "overdue": 0, "matching": 1001, "matching_cap": 1000})
     );
     let cursor = first["next_cursor"].as_str().expect("a second page");
     let second = me.list(&app, &format!("cursor={cursor}")).await;
@@ -690,12 +690,26 @@ async fn counts_agree_on_every_page_and_stop_past_a_thousand() {
         .await;
     assert_eq!(due2["counts"]["matching"], 999);
 
-    // A search ranks its candidates but counts every match.
+    // A search in best-match order ranks at most 500 candidates and says
+    // "more than 500" past them; when they are every match it counts them.
     let search = me.list(&app, "q=Counted").await;
-    assert_eq!(search["counts"]["matching"], 1001);
+    assert_eq!(search["counts"]["matching"], 501);
+    assert_eq!(search["counts"]["matching_cap"], 500);
     let search_high = me.list(&app, "q=Counted&priority=high").await;
     assert_eq!(search_high["counts"]["matching"], 6);
+    assert_eq!(search_high["counts"]["matching_cap"], 1000);
     assert_eq!(references(&search_high).len(), 6);
+    let cursor = search["next_cursor"]
+        .as_str()
+        .expect("a second ranked page");
+    let search2 = me.list(&app, &format!("q=Counted&cursor={cursor}")).await;
+    assert_eq!(search2["counts"]["matching"], 501);
+    // In time order a search counts every match, as a list does.
+    let by_time = me.list(&app, "q=Counted&sort=updated").await;
+    assert_eq!(by_time["counts"]["matching"], 1001);
+    assert_eq!(by_time["counts"]["matching_cap"], 1000);
+    let by_time_high = me.list(&app, "q=Counted&priority=high&sort=created").await;
+    assert_eq!(by_time_high["counts"]["matching"], 6);
 
     // The page says so in words.
     let browser = me.browser(&app).await;
@@ -703,6 +717,8 @@ async fn counts_agree_on_every_page_and_stop_past_a_thousand() {
     assert!(html.contains("More than 1000 tickets"), "{html}");
     let (_, html) = page(&browser, &app, "/staff/queue?priority=high").await;
     assert!(html.contains("6 tickets"), "{html}");
+    let (_, html) = page(&browser, &app, "/staff/queue?q=Counted").await;
+    assert!(html.contains("More than 500"), "{html}");
 }
 
 /// Every page of a list, following `next_cursor`, with `between` run after the first page.

@@ -77,10 +77,10 @@ pub async fn home(
             .unwrap_or_default(),
         open_count: dashboard
             .as_ref()
-            .map_or(0, |d| d.counts.matching.min(queues::COUNT_CAP)),
+            .map_or(0, |d| d.counts.matching_shown().0),
         open_capped: dashboard
             .as_ref()
-            .is_some_and(|d| queues::capped(d.counts.matching)),
+            .is_some_and(|d| d.counts.matching_shown().1),
         mine: dashboard
             .as_ref()
             .map(|d| rows(&d.mine))

@@ -375,8 +375,8 @@ pub async fn queue(
             .and_then(|e| e.field().map(|f| f.replace('_', "-"))),
         error: error.as_ref().map(|e| filter_error_text(e, locale)),
         rows: page.items.iter().map(|t| TicketRow::new(t, me)).collect(),
-        matching: counts.matching.min(queues::COUNT_CAP),
-        matching_capped: queues::capped(counts.matching),
+        matching: counts.matching_shown().0,
+        matching_capped: counts.matching_shown().1,
         searching: query.filter.q.is_some(),
         next_href: page
             .next_cursor
