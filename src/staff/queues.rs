@@ -327,7 +327,7 @@ fn candidates(
 ) -> Result<Candidates, ListError> {
     let without_text = filter.without_text();
     let contacts = filter.contacts();
-    let mut complete = contacts.is_none_or(|c| c.complete);
+    let mut truncated = false;
     // One more than is ranked, to tell whether a branch held them all.
     let mut branch = |conn: &mut PgConnection, extra: Predicate| -> Result<Vec<i64>, ListError> {
         let mut q = without_text.make_query(scope, zone);
@@ -342,7 +342,7 @@ fn candidates(
             .load(conn)?;
         if ids.len() as i64 > SEARCH_CANDIDATES {
             ids.truncate(SEARCH_CANDIDATES as usize);
-            complete = false;
+            truncated = true;
         }
         Ok(ids)
     };
@@ -363,15 +363,20 @@ fn candidates(
     }
     ids.sort_unstable();
     ids.dedup();
-    Ok(Candidates { ids, complete })
+    Ok(Candidates {
+        ids,
+        truncated,
+        every_citizen: contacts.is_none_or(|c| c.complete),
+    })
 }
 
 /// The tickets a best-match search ranks.
 struct Candidates {
     ids: Vec<i64>,
-    /// Whether they are every match: no branch stopped at
-    /// [`SEARCH_CANDIDATES`] and every matching citizen was listed.
-    complete: bool,
+    /// A branch stopped at [`SEARCH_CANDIDATES`]: it had more.
+    truncated: bool,
+    /// Every matching citizen was listed (else their branch may miss some).
+    every_citizen: bool,
 }
 
 impl Candidates {
@@ -380,13 +385,14 @@ impl Candidates {
     /// branch stopped there. (Counting the matches apart, up to 1,001, cost
     /// a common word 20-100 ms at a million tickets, more than the search.)
     fn count(&self) -> Option<Matching> {
-        if self.complete {
-            Some(Matching::Counted(self.ids.len() as i64))
-        } else if self.ids.len() as i64 >= SEARCH_CANDIDATES {
+        let n = self.ids.len() as i64;
+        if self.truncated || n > SEARCH_CANDIDATES {
             Some(Matching::MoreThan(SEARCH_CANDIDATES))
+        } else if self.every_citizen {
+            Some(Matching::Counted(n))
         } else {
-            // Too many citizens to list, and fewer candidates than that:
-            // only a count can tell.
+            // Too many citizens to list, and no more candidates than the
+            // cap: only a count can tell.
             None
         }
     }
