@@ -125,6 +125,23 @@ impl TextQuery {
     }
 }
 
+/// Makes a hand-written SQL fragment (a type with its own `QueryFragment`) a
+/// condition on a ticket row, usable wherever a [`Predicate`] is.
+macro_rules! ticket_condition {
+    ($t:ty) => {
+        impl diesel::expression::Expression for $t {
+            type SqlType = Bool;
+        }
+
+        impl diesel::expression::ValidGrouping<()> for $t {
+            type IsAggregate = diesel::expression::is_aggregate::Never;
+        }
+
+        impl diesel::expression::AppearsOnTable<tickets::table> for $t {}
+        impl diesel::expression::SelectableExpression<tickets::table> for $t {}
+    };
+}
+
 /// `tickets.status [NOT] IN ('a', 'b')` written as constant SQL, not as a
 /// bound array. A bound `status = ANY($1)` is what PostgreSQL's generic plan of
 /// a cached statement sees, and from it the planner cannot prove that the
@@ -154,16 +171,7 @@ impl StatusIn {
     }
 }
 
-impl diesel::expression::Expression for StatusIn {
-    type SqlType = Bool;
-}
-
-impl diesel::expression::ValidGrouping<()> for StatusIn {
-    type IsAggregate = diesel::expression::is_aggregate::Never;
-}
-
-impl diesel::expression::AppearsOnTable<tickets::table> for StatusIn {}
-impl diesel::expression::SelectableExpression<tickets::table> for StatusIn {}
+ticket_condition!(StatusIn);
 
 impl diesel::query_builder::QueryFragment<Pg> for StatusIn {
     fn walk_ast<'b>(
@@ -215,16 +223,7 @@ impl RowsBefore {
     }
 }
 
-impl diesel::expression::Expression for RowsBefore {
-    type SqlType = Bool;
-}
-
-impl diesel::expression::ValidGrouping<()> for RowsBefore {
-    type IsAggregate = diesel::expression::is_aggregate::Never;
-}
-
-impl diesel::expression::AppearsOnTable<tickets::table> for RowsBefore {}
-impl diesel::expression::SelectableExpression<tickets::table> for RowsBefore {}
+ticket_condition!(RowsBefore);
 
 impl diesel::query_builder::QueryFragment<Pg> for RowsBefore {
     fn walk_ast<'b>(
