@@ -1021,41 +1021,39 @@ impl TicketFilter {
     /// and a search's candidates then build their conditions from the answer
     /// without asking again. An unknown code is a bad value, not an empty list.
     pub fn resolve(&self, conn: &mut PgConnection) -> Result<ResolvedFilter, ListError> {
-        let category_id = match &self.category {
-            Some(slug) => Some(
-                categories::table
+        let category_id = self
+            .category
+            .as_deref()
+            .map(|slug| {
+                let found = categories::table
                     .filter(categories::slug.eq(slug))
                     .select(categories::id)
                     .first(conn)
-                    .optional()?
-                    .ok_or_else(|| {
-                        FilterError::invalid("category", slug, "no category has this code")
-                    })?,
-            ),
-            None => None,
-        };
-        let department_id = match &self.department {
-            Some(slug) => Some(
-                departments::table
+                    .optional()?;
+                known(found, "category", slug)
+            })
+            .transpose()?;
+        let department_id = self
+            .department
+            .as_deref()
+            .map(|slug| {
+                let found = departments::table
                     .filter(departments::slug.eq(slug))
                     .select(departments::id)
                     .first(conn)
-                    .optional()?
-                    .ok_or_else(|| {
-                        FilterError::invalid("department", slug, "no department has this code")
-                    })?,
-            ),
-            None => None,
-        };
+                    .optional()?;
+                known(found, "department", slug)
+            })
+            .transpose()?;
         let area_id = match &self.area {
-            Some(AreaFilter::Code(code)) => Some(
-                areas::table
+            Some(AreaFilter::Code(code)) => {
+                let found = areas::table
                     .filter(areas::code.eq(code))
                     .select(areas::id)
                     .first(conn)
-                    .optional()?
-                    .ok_or_else(|| FilterError::invalid("area", code, "no area has this code"))?,
-            ),
+                    .optional()?;
+                Some(known(found, "area", code)?)
+            }
             _ => None,
         };
         let text = match &self.q {
@@ -1074,6 +1072,13 @@ impl TicketFilter {
             text,
         })
     }
+}
+
+/// The id a filter's code named, or why the code is a bad value.
+fn known(found: Option<i64>, field: &'static str, code: &str) -> Result<i64, ListError> {
+    found.ok_or_else(|| {
+        FilterError::invalid(field, code, format!("no {field} has this code")).into()
+    })
 }
 
 /// A [`TicketFilter`] with its codes and citizens looked up: its conditions
